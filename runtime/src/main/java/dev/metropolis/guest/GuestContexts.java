@@ -1,0 +1,61 @@
+package dev.metropolis.guest;
+
+import dev.metropolis.script.ScriptProblem;
+import dev.metropolis.script.TaskScript;
+import java.io.InputStream;
+import java.util.Objects;
+import java.util.concurrent.Callable;
+import java.util.logging.Level;
+import org.graalvm.polyglot.Context;
+import org.graalvm.polyglot.HostAccess;
+import org.graalvm.polyglot.PolyglotException;
+import org.graalvm.polyglot.SandboxPolicy;
+import org.graalvm.polyglot.Source;
+import org.graalvm.polyglot.Value;
+
+/**
+ * Creates ready-to-call guest contexts for scripts, locked down by default: no file, network,
+ * process, thread, native, environment or Java access. Only host buffers cross in (payload bytes).
+ */
+public final class GuestContexts {
+    /** The constrained sandbox's host access, plus reading host byte buffers (zero-copy payloads). */
+    private static final HostAccess HOST_ACCESS =
+            HostAccess.newBuilder(HostAccess.CONSTRAINED).allowBufferAccess(true).build();
+
+    private final Engines engines;
+
+    public GuestContexts(Engines engines) {
+        this.engines = Objects.requireNonNull(engines, "engines");
+    }
+
+    /** A factory of contexts for one script version; the script's source is built once and shared. */
+    public Callable<GuestContext> factory(TaskScript script) {
+        GuestLanguage language = GuestLanguage.of(script.language());
+        Source source = language.source(script);
+        return () -> create(script, language, source);
+    }
+
+    private GuestContext create(TaskScript script, GuestLanguage language, Source source) throws ScriptProblem {
+        GuestOutput out = new GuestOutput(script.name(), Level.INFO);
+        GuestOutput err = new GuestOutput(script.name(), Level.WARNING);
+        Context.Builder builder = Context.newBuilder(script.language().id())
+                .engine(engines.get(script.language()))
+                .sandbox(SandboxPolicy.CONSTRAINED)
+                .allowHostAccess(HOST_ACCESS)
+                .in(InputStream.nullInputStream())
+                .out(out)
+                .err(err);
+        language.configure(builder);
+        Context context = builder.build();
+        try {
+            Value dispatch = language.bind(context, script, source);
+            return new GuestContext(script, language, context, dispatch, out, err);
+        } catch (ScriptProblem | RuntimeException e) {
+            context.close(true);
+            if (e instanceof PolyglotException polyglot && !polyglot.isGuestException()) {
+                throw new ScriptProblem(script.file(), 0, "the context could not be set up: " + e.getMessage(), e);
+            }
+            throw e;
+        }
+    }
+}

@@ -1,0 +1,43 @@
+package dev.metropolis.guest;
+
+import dev.metropolis.script.Language;
+import dev.metropolis.script.ScriptProblem;
+import dev.metropolis.script.TaskScript;
+import dev.metropolis.task.Payload;
+import org.graalvm.polyglot.Context;
+import org.graalvm.polyglot.Source;
+import org.graalvm.polyglot.Value;
+
+/**
+ * What differs between guest languages: context options, how a script is evaluated and its task
+ * function found, and how raw bytes cross into the guest. Everything else is shared.
+ */
+interface GuestLanguage {
+
+    Language language();
+
+    /** Adds language-specific options to a context under construction. */
+    void configure(Context.Builder builder);
+
+    /**
+     * The script as a polyglot source. Built once per script version and reused for every
+     * context, so the shared engine compiles it once.
+     */
+    Source source(TaskScript script);
+
+    /**
+     * Evaluates the adapter and the script's source in a fresh context and returns the
+     * dispatcher: the adapter's wrapper around the script's task function.
+     */
+    Value bind(Context context, TaskScript script, Source source) throws ScriptProblem;
+
+    /** The raw payload in the form the guest adapter reads it (see metropolis.py / metropolis.js). */
+    Object rawArgument(byte[] data, Payload payload);
+
+    static GuestLanguage of(Language language) {
+        return switch (language) {
+            case PYTHON -> new PythonLanguage();
+            case JAVASCRIPT -> new JavaScriptLanguage();
+        };
+    }
+}

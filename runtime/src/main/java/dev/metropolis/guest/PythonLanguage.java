@@ -1,0 +1,45 @@
+package dev.metropolis.guest;
+
+import dev.metropolis.script.Language;
+import dev.metropolis.script.ScriptProblem;
+import dev.metropolis.script.TaskScript;
+import dev.metropolis.task.Payload;
+import java.nio.charset.StandardCharsets;
+import org.graalvm.polyglot.Context;
+import org.graalvm.polyglot.Source;
+import org.graalvm.polyglot.Value;
+
+/** GraalPy: the script runs as {@code __main__}; its task function is a module-level name. */
+final class PythonLanguage implements GuestLanguage {
+    private static final Source ADAPTER = Sources.adapter(Language.PYTHON, "metropolis.py");
+
+    @Override
+    public Language language() {
+        return Language.PYTHON;
+    }
+
+    @Override
+    public void configure(Context.Builder builder) {
+        // Nothing beyond the shared sandbox: GraalPy's stdlib is embedded, IO stays denied.
+    }
+
+    @Override
+    public Source source(TaskScript script) {
+        return Sources.script(script);
+    }
+
+    @Override
+    public Value bind(Context context, TaskScript script, Source source) throws ScriptProblem {
+        Value bind = context.eval(ADAPTER);
+        Sources.evaluate(context, source, script);
+        Value function = context.getBindings("python").getMember(script.header().function());
+        Sources.requireFunction(function, script);
+        return bind.execute(function, Sources.scriptPath(script));
+    }
+
+    /** Python gets bytes as a latin-1 string (one char per byte), the cheapest crossing measured. */
+    @Override
+    public Object rawArgument(byte[] data, Payload payload) {
+        return payload.kind() == Payload.BodyKind.BYTES ? new String(data, StandardCharsets.ISO_8859_1) : null;
+    }
+}

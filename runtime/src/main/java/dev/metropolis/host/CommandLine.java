@@ -1,0 +1,79 @@
+package dev.metropolis.host;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Flags with environment-variable fallbacks and defaults, and the help text generated from them. */
+final class CommandLine {
+
+    /**
+     * One option.
+     *
+     * @param flag         the long flag, e.g. "--scripts"
+     * @param env          the environment variable read when the flag is absent, or null
+     * @param argument     the placeholder shown in help, e.g. "DIR"
+     * @param defaultValue used when neither flag nor variable is set, or null
+     * @param help         one line saying what it does
+     */
+    record Option(String flag, String env, String argument, String defaultValue, String help) {}
+
+    /** A command line that cannot be understood; the message says what to fix. */
+    static final class UsageException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        UsageException(String message) {
+            super(message);
+        }
+    }
+
+    private CommandLine() {}
+
+    /**
+     * Resolves every option: flag ({@code --x v} or {@code --x=v}), else environment, else default.
+     * Options with no value at all are absent from the result.
+     */
+    static Map<String, String> parse(List<Option> options, String[] args, Map<String, String> env) throws UsageException {
+        Map<String, String> values = new LinkedHashMap<>();
+        for (Option option : options) {
+            if (option.env() != null && env.get(option.env()) != null && !env.get(option.env()).isBlank()) {
+                values.put(option.flag(), env.get(option.env()));
+            } else if (option.defaultValue() != null) {
+                values.put(option.flag(), option.defaultValue());
+            }
+        }
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            String flag = arg.contains("=") ? arg.substring(0, arg.indexOf('=')) : arg;
+            Option option = options.stream().filter(o -> o.flag().equals(flag)).findFirst()
+                    .orElseThrow(() -> new UsageException("unknown option '" + arg + "'; see --help"));
+            if (arg.contains("=")) {
+                values.put(flag, arg.substring(arg.indexOf('=') + 1));
+            } else if (i + 1 < args.length) {
+                values.put(flag, args[++i]);
+            } else {
+                throw new UsageException("option " + flag + " needs a value (" + option.argument() + ")");
+            }
+        }
+        return values;
+    }
+
+    /** The help text: usage line, then one aligned line per option with its variable and default. */
+    static String help(String usage, String description, List<Option> options) {
+        StringBuilder text = new StringBuilder("Usage: ").append(usage).append("\n\n").append(description).append("\n\nOptions:\n");
+        int width = options.stream().mapToInt(o -> o.flag().length() + o.argument().length() + 1).max().orElse(10) + 2;
+        for (Option option : options) {
+            String left = option.flag() + " " + option.argument();
+            text.append("  ").append(left).append(" ".repeat(width - left.length())).append(option.help());
+            if (option.env() != null) {
+                text.append(" [env ").append(option.env()).append(']');
+            }
+            if (option.defaultValue() != null) {
+                text.append(" (default: ").append(option.defaultValue()).append(')');
+            }
+            text.append('\n');
+        }
+        text.append("  --help").append(" ".repeat(Math.max(1, width - 6))).append("show this help\n");
+        return text.toString();
+    }
+}

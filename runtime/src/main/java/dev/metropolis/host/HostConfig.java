@@ -1,0 +1,24 @@
+package dev.metropolis.host;
+
+import dev.metropolis.nats.NatsSettings;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Everything a host needs to know, read once from flags and environment (see {@link HostCommand}).
+ *
+ * @param scriptsDir   the folder of task scripts to serve
+ * @param nats         how to reach NATS
+ * @param drainTimeout how long a stopping host lets in-flight messages finish
+ */
+public record HostConfig(Path scriptsDir, NatsSettings nats, Duration drainTimeout) {
+
+    public HostConfig {
+        Objects.requireNonNull(scriptsDir, "scriptsDir");
+        Objects.requireNonNull(nats, "nats");
+        if (drainTimeout.isNegative()) {
+            throw new IllegalArgumentException("drain timeout must not be negative, got " + drainTimeout);
+        }
+    }
+}

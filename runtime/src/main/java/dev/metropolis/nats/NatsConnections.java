@@ -1,0 +1,97 @@
+package dev.metropolis.nats;
+
+import io.nats.client.Connection;
+import io.nats.client.ConnectionListener;
+import io.nats.client.Consumer;
+import io.nats.client.ErrorListener;
+import io.nats.client.Nats;
+import io.nats.client.Options;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/** Opens NATS connections that reconnect forever and log every change of state. */
+public final class NatsConnections {
+    private static final Logger LOG = Logger.getLogger(NatsConnections.class.getName());
+
+    private NatsConnections() {}
+
+    /**
+     * Connects, waiting (and retrying) until a server answers: a host started before NATS, or
+     * during an outage, comes up by itself once NATS is back.
+     */
+    public static Connection connect(NatsSettings settings, String connectionName) throws IOException, InterruptedException {
+        Options options = options(settings, connectionName);
+        LOG.log(Level.INFO, "connecting to NATS at {0}", settings.describe());
+        return Nats.connectReconnectOnConnect(options);
+    }
+
+    static Options options(NatsSettings settings, String connectionName) {
+        Options.Builder builder = Options.builder()
+                .servers(settings.servers().toArray(String[]::new))
+                .connectionName(connectionName)
+                .maxReconnects(-1)
+                .reconnectWait(Duration.ofMillis(500))
+                .reconnectJitter(Duration.ofMillis(250))
+                .connectionTimeout(Duration.ofSeconds(5))
+                .reportNoResponders()
+                .connectionListener(new StateLogger())
+                .errorListener(new ErrorLogger());
+        if (settings.credentialsFile() != null) {
+            builder.authHandler(Nats.credentials(settings.credentialsFile().toString()));
+        }
+        if (settings.token() != null) {
+            builder.token(settings.token().toCharArray());
+        }
+        if (settings.user() != null) {
+            builder.userInfo(settings.user(), settings.password());
+        }
+        if (settings.truststore() != null) {
+            builder.truststorePath(settings.truststore().toString());
+            if (settings.truststorePassword() != null) {
+                builder.truststorePassword(settings.truststorePassword().toCharArray());
+            }
+        }
+        if (settings.keystore() != null) {
+            builder.keystorePath(settings.keystore().toString());
+            if (settings.keystorePassword() != null) {
+                builder.keystorePassword(settings.keystorePassword().toCharArray());
+            }
+        }
+        return builder.build();
+    }
+
+    private static final class StateLogger implements ConnectionListener {
+        @Override
+        public void connectionEvent(Connection connection, Events event) {
+            String server = connection.getConnectedUrl();
+            switch (event) {
+                case CONNECTED -> LOG.log(Level.INFO, "NATS connected to {0}", server);
+                case RECONNECTED -> LOG.log(Level.INFO, "NATS reconnected to {0}", server);
+                case RESUBSCRIBED -> LOG.log(Level.INFO, "NATS subscriptions restored");
+                case DISCONNECTED -> LOG.log(Level.WARNING, "NATS disconnected; reconnecting (messages are buffered meanwhile)");
+                case LAME_DUCK -> LOG.log(Level.WARNING, "NATS server {0} is shutting down (lame duck); moving on", server);
+                case CLOSED -> LOG.log(Level.INFO, "NATS connection closed");
+                default -> LOG.log(Level.FINE, "NATS event {0}", event);
+            }
+        }
+    }
+
+    private static final class ErrorLogger implements ErrorListener {
+        @Override
+        public void errorOccurred(Connection connection, String error) {
+            LOG.log(Level.WARNING, "NATS error: {0}", error);
+        }
+
+        @Override
+        public void exceptionOccurred(Connection connection, Exception exception) {
+            LOG.log(Level.WARNING, "NATS client exception: {0}", String.valueOf(exception));
+        }
+
+        @Override
+        public void slowConsumerDetected(Connection connection, Consumer consumer) {
+            LOG.log(Level.WARNING, "NATS slow consumer: messages are arriving faster than tasks take them");
+        }
+    }
+}

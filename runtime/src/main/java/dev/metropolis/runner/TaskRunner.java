@@ -1,0 +1,199 @@
+package dev.metropolis.runner;
+
+import dev.metropolis.guest.GuestContext;
+import dev.metropolis.pool.ContextPool;
+import dev.metropolis.script.Durations;
+import dev.metropolis.script.TaskScript;
+import dev.metropolis.task.ErrorKind;
+import dev.metropolis.task.Payload;
+import dev.metropolis.task.TaskError;
+import dev.metropolis.task.TaskReply;
+import dev.metropolis.task.TaskRequest;
+import java.time.Duration;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.graalvm.polyglot.PolyglotException;
+
+/**
+ * Runs one script's messages: at most {@code concurrency} at once on platform threads, at most
+ * {@code max_pending} waiting, each bounded by the script's timeout. Every message ends in a
+ * reply or a {@link TaskError}; none is dropped.
+ */
+public final class TaskRunner implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(TaskRunner.class.getName());
+    /** How long an interrupted guest gets to stop before its context is cancelled and replaced. */
+    private static final Duration INTERRUPT_GRACE = Duration.ofSeconds(1);
+
+    private final TaskScript script;
+    private final ContextPool<GuestContext> pool;
+    private final ScheduledExecutorService watchdog;
+    private final LongSupplier nanoTime;
+    private final ThreadPoolExecutor workers;
+
+    /**
+     * @param script   the script version served
+     * @param pool     its warm contexts
+     * @param watchdog fires timeouts (shared by all runners)
+     * @param nanoTime the clock deadlines are measured on
+     */
+    public TaskRunner(TaskScript script, ContextPool<GuestContext> pool, ScheduledExecutorService watchdog,
+            LongSupplier nanoTime) {
+        this.script = script;
+        this.pool = pool;
+        this.watchdog = watchdog;
+        this.nanoTime = nanoTime;
+        int concurrency = script.header().concurrency();
+        int maxPending = script.header().maxPending();
+        BlockingQueue<Runnable> pending = maxPending == 0 ? new SynchronousQueue<>() : new ArrayBlockingQueue<>(maxPending);
+        this.workers = new ThreadPoolExecutor(concurrency, concurrency, 30, TimeUnit.SECONDS, pending,
+                platformThreads("task-" + script.name()));
+        this.workers.allowCoreThreadTimeOut(true);
+    }
+
+    public TaskScript script() {
+        return script;
+    }
+
+    /** Queues a message; the future completes with the reply or a {@link TaskError}. */
+    public CompletableFuture<TaskReply> submit(TaskRequest request) {
+        long deadline = nanoTime.getAsLong() + script.header().timeout().toNanos();
+        CompletableFuture<TaskReply> reply = new CompletableFuture<>();
+        try {
+            workers.execute(new Pending(request, deadline, reply));
+        } catch (RejectedExecutionException e) {
+            reply.completeExceptionally(workers.isShutdown()
+                    ? TaskError.of(ErrorKind.UNAVAILABLE, "task '" + script.name() + "' is stopping; retry on another host")
+                    : TaskError.of(ErrorKind.BUSY, "task '" + script.name() + "' is busy: " + script.header().concurrency()
+                            + " calls running and " + workers.getQueue().size() + " waiting; retry later"));
+        }
+        return reply;
+    }
+
+    /** A queued message; kept as its own type so a shutdown can answer the ones that never ran. */
+    private final class Pending implements Runnable {
+        private final TaskRequest request;
+        private final long deadline;
+        private final CompletableFuture<TaskReply> reply;
+
+        Pending(TaskRequest request, long deadline, CompletableFuture<TaskReply> reply) {
+            this.request = request;
+            this.deadline = deadline;
+            this.reply = reply;
+        }
+
+        @Override
+        public void run() {
+            TaskRunner.this.run(request, deadline, reply);
+        }
+
+        void abandon() {
+            reply.completeExceptionally(TaskError.of(ErrorKind.UNAVAILABLE,
+                    "task '" + script.name() + "' stopped before this message ran; retry"));
+        }
+    }
+
+    private void run(TaskRequest request, long deadline, CompletableFuture<TaskReply> reply) {
+        try {
+            Payload payload = Payload.classify(request.header("Content-Type"), request.data());
+            reply.complete(pool.execute(deadline, lease -> call(lease, request, payload, deadline)));
+        } catch (TaskError e) {
+            reply.completeExceptionally(e);
+        } catch (RuntimeException | Error e) {
+            LOG.log(Level.SEVERE, "task '" + script.name() + "' failed unexpectedly on subject '" + request.subject() + "'", e);
+            reply.completeExceptionally(TaskError.of(ErrorKind.CRASHED,
+                    "internal error in the host while running task '" + script.name() + "': " + e));
+        }
+    }
+
+    private TaskReply call(ContextPool.Lease<GuestContext> lease, TaskRequest request, Payload payload, long deadline) {
+        long remaining = deadline - nanoTime.getAsLong();
+        if (remaining <= 0) {
+            throw timedOut(request, "waited for a free context until its timeout");
+        }
+        GuardedCall guard = new GuardedCall(lease.context(), INTERRUPT_GRACE);
+        ScheduledFuture<?> timer = watchdog.schedule(guard::timeOut, remaining, TimeUnit.NANOSECONDS);
+        try {
+            return lease.context().invoke(request, payload);
+        } catch (PolyglotException e) {
+            timer.cancel(false);
+            guard.finish();
+            throw failure(lease, request, e, guard.timedOut());
+        } finally {
+            timer.cancel(false);
+            guard.finish();
+            if (guard.cancelled()) {
+                lease.evict();
+            }
+        }
+    }
+
+    /** Maps an exception that escaped the guest adapter; evicts the context unless it is known to be sound. */
+    private TaskError failure(ContextPool.Lease<GuestContext> lease, TaskRequest request, PolyglotException e,
+            boolean timedOut) {
+        if (timedOut && (e.isInterrupted() || e.isCancelled())) {
+            return timedOut(request, "was interrupted");
+        }
+        if (e.isInterrupted()) {
+            return TaskError.of(ErrorKind.UNAVAILABLE, "task '" + script.name() + "' was stopped while running; retry");
+        }
+        if (!e.isGuestException() || e.isExit() || e.isResourceExhausted() || e.isCancelled()) {
+            lease.evict();
+        }
+        String what = e.isExit() ? "the task exited its interpreter" : e.getMessage();
+        LOG.log(Level.WARNING, "task ''{0}'' on subject ''{1}'': {2}", new Object[] {script.name(), request.subject(), what});
+        return TaskError.of(ErrorKind.CRASHED, what);
+    }
+
+    private TaskError timedOut(TaskRequest request, String what) {
+        String message = "task '" + script.name() + "' did not finish within its timeout of "
+                + Durations.format(script.header().timeout()) + " on subject '" + request.subject() + "' and " + what
+                + "; make it faster or raise 'timeout' in its header";
+        LOG.log(Level.WARNING, message);
+        return TaskError.of(ErrorKind.TIMED_OUT, message);
+    }
+
+    /**
+     * Stops taking messages, lets queued and running ones finish for up to {@code drain}, then
+     * closes the pool. Messages still queued after that get an UNAVAILABLE error.
+     */
+    public void close(Duration drain) {
+        workers.shutdown();
+        try {
+            if (!workers.awaitTermination(drain.toNanos(), TimeUnit.NANOSECONDS)) {
+                LOG.log(Level.WARNING, "task ''{0}'': calls still running after the drain timeout of {1}; stopping them",
+                        new Object[] {script.name(), drain});
+                abandon(workers.shutdownNow());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            abandon(workers.shutdownNow());
+        }
+        pool.close();
+    }
+
+    private static void abandon(java.util.List<Runnable> neverRan) {
+        neverRan.forEach(pending -> ((Pending) pending).abandon());
+    }
+
+    @Override
+    public void close() {
+        close(Duration.ofSeconds(10));
+    }
+
+    private static java.util.concurrent.ThreadFactory platformThreads(String prefix) {
+        AtomicInteger count = new AtomicInteger();
+        // Guest code runs on platform threads: GraalPy refuses virtual threads.
+        return task -> Thread.ofPlatform().daemon(true).name(prefix + "-" + count.incrementAndGet()).unstarted(task);
+    }
+}

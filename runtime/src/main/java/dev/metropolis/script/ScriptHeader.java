@@ -1,0 +1,88 @@
+package dev.metropolis.script;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * What a script's {@code /// metropolis} header declares: the subjects it serves and its limits.
+ *
+ * @param subjects    NATS subjects served (wildcards allowed), at least one
+ * @param queue       NATS queue group shared by all hosts serving the script
+ * @param function    name of the guest function called per message
+ * @param timeout     longest a message may take, from its arrival to its reply
+ * @param concurrency most calls running at once, which is also the most pooled contexts
+ * @param maxPending  most messages waiting for a free context before new ones are answered "busy"
+ * @param version     semantic version published in service discovery
+ * @param description one line for discovery, may be empty
+ */
+public record ScriptHeader(
+        List<String> subjects,
+        String queue,
+        String function,
+        Duration timeout,
+        int concurrency,
+        int maxPending,
+        String version,
+        String description) {
+
+    public static final String DEFAULT_QUEUE = "metropolis";
+    public static final String DEFAULT_FUNCTION = "handle";
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
+    public static final int DEFAULT_CONCURRENCY = 4;
+    public static final int DEFAULT_MAX_PENDING = 256;
+    public static final String DEFAULT_VERSION = "0.0.0";
+
+    // NATS subject tokens: no whitespace, no empty tokens; '*' alone as a token; '>' only last.
+    private static final Pattern TOKEN = Pattern.compile("[^\\s.*>]+|\\*");
+    private static final Pattern QUEUE = Pattern.compile("[^\\s.*>]+(\\.[^\\s.*>]+)*");
+    private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_$][A-Za-z0-9_$]*");
+    // Semantic versioning 2.0.0, as the NATS service API requires.
+    private static final Pattern SEMVER = Pattern.compile(
+            "(0|[1-9]\\d*)\\.(0|[1-9]\\d*)\\.(0|[1-9]\\d*)"
+                    + "(-[0-9A-Za-z-]+(\\.[0-9A-Za-z-]+)*)?(\\+[0-9A-Za-z-]+(\\.[0-9A-Za-z-]+)*)?");
+
+    public ScriptHeader {
+        subjects = List.copyOf(Objects.requireNonNull(subjects, "subjects"));
+        if (subjects.isEmpty()) {
+            throw new IllegalArgumentException("at least one subject is required");
+        }
+        subjects.forEach(ScriptHeader::checkSubject);
+        if (!QUEUE.matcher(queue).matches()) {
+            throw new IllegalArgumentException("queue group '" + queue + "' is not a valid NATS queue name");
+        }
+        if (!IDENTIFIER.matcher(function).matches()) {
+            throw new IllegalArgumentException("function '" + function + "' is not a valid identifier");
+        }
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("timeout must be positive, got " + timeout);
+        }
+        if (concurrency < 1 || concurrency > 1024) {
+            throw new IllegalArgumentException("concurrency must be between 1 and 1024, got " + concurrency);
+        }
+        if (maxPending < 0 || maxPending > 1_000_000) {
+            throw new IllegalArgumentException("max_pending must be between 0 and 1000000, got " + maxPending);
+        }
+        if (!SEMVER.matcher(version).matches()) {
+            throw new IllegalArgumentException("version '" + version + "' is not a semantic version like 1.2.0");
+        }
+        Objects.requireNonNull(description, "description");
+    }
+
+    /** Checks one NATS subject, wildcards allowed; throws with a message saying what is wrong. */
+    public static void checkSubject(String subject) {
+        String[] tokens = subject.split("\\.", -1);
+        for (int i = 0; i < tokens.length; i++) {
+            String token = tokens[i];
+            boolean last = i == tokens.length - 1;
+            if (token.equals(">") && last) {
+                continue;
+            }
+            if (!TOKEN.matcher(token).matches()) {
+                throw new IllegalArgumentException("subject '" + subject + "' is not a valid NATS subject"
+                        + " (tokens are separated by single dots; '*' matches one token, '>' only at the end)");
+            }
+        }
+    }
+}

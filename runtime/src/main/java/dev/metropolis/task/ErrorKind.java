@@ -1,0 +1,45 @@
+package dev.metropolis.task;
+
+/**
+ * Every way a task can fail to produce a result, with the status code it maps to. The same code
+ * goes into the NATS {@code Nats-Service-Error-Code} header and becomes the gateway's HTTP status,
+ * so this enum is the one table both sides share.
+ */
+public enum ErrorKind {
+    /** The task refused the message with a code of its choosing (a TaskError in the script). */
+    REJECTED(400),
+    /** The payload could not be decoded as declared (e.g. content type JSON, body not JSON). */
+    BAD_PAYLOAD(400),
+    /** The payload exceeds the size limit. */
+    TOO_LARGE(413),
+    /** Every context is busy and the waiting queue is full. Retry later. */
+    BUSY(429),
+    /** The script raised an exception, returned something unsendable, or its context failed. */
+    CRASHED(500),
+    /** Nobody serves the subject right now (no responders, script stopping). */
+    UNAVAILABLE(503),
+    /** The task did not finish within its timeout and was interrupted. */
+    TIMED_OUT(504);
+
+    private final int defaultCode;
+
+    ErrorKind(int defaultCode) {
+        this.defaultCode = defaultCode;
+    }
+
+    /** The status code used unless the task chose one (only {@link #REJECTED} lets it choose). */
+    public int defaultCode() {
+        return defaultCode;
+    }
+
+    /** The kind a received error code stands for, e.g. when the gateway reads a NATS error reply. */
+    public static ErrorKind forCode(int code) {
+        return switch (code) {
+            case 413 -> TOO_LARGE;
+            case 429 -> BUSY;
+            case 503 -> UNAVAILABLE;
+            case 504 -> TIMED_OUT;
+            default -> code >= 400 && code < 500 ? REJECTED : CRASHED;
+        };
+    }
+}

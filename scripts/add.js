@@ -1,0 +1,10 @@
+// /// metropolis
+// subject = "math.add"
+// description = "Adds two numbers: {\"a\": 1, \"b\": 2} -> 3"
+// ///
+export function handle(body, msg) {
+  if (typeof body !== 'object' || body === null || typeof body.a !== 'number' || typeof body.b !== 'number') {
+    throw new metropolis.TaskError('send a JSON object with numbers a and b, e.g. {"a": 1, "b": 2}', 400);
+  }
+  return body.a + body.b;
+}
