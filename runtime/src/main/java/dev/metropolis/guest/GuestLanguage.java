@@ -5,6 +5,7 @@ import dev.metropolis.script.ScriptProblem;
 import dev.metropolis.script.TaskScript;
 import dev.metropolis.task.Payload;
 import org.graalvm.polyglot.Context;
+import org.graalvm.polyglot.PolyglotException;
 import org.graalvm.polyglot.Source;
 import org.graalvm.polyglot.Value;
 
@@ -30,6 +31,11 @@ interface GuestLanguage {
      * dispatcher: the adapter's wrapper around the script's task function.
      */
     Value bind(Context context, TaskScript script, Source source) throws ScriptProblem;
+
+    /** The 1-based line of {@code source} where a load error happened, 0 when unknown. */
+    default int lineOf(PolyglotException error, Source source) {
+        return Sources.lineIn(error, source);
+    }
 
     /** The raw payload in the form the guest adapter reads it (see metropolis.py / metropolis.js). */
     Object rawArgument(byte[] data, Payload payload);

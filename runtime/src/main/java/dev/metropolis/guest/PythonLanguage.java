@@ -6,6 +6,7 @@ import dev.metropolis.script.TaskScript;
 import dev.metropolis.task.Payload;
 import java.nio.charset.StandardCharsets;
 import org.graalvm.polyglot.Context;
+import org.graalvm.polyglot.PolyglotException;
 import org.graalvm.polyglot.Source;
 import org.graalvm.polyglot.Value;
 
@@ -31,10 +32,29 @@ final class PythonLanguage implements GuestLanguage {
     @Override
     public Value bind(Context context, TaskScript script, Source source) throws ScriptProblem {
         Value bind = context.eval(ADAPTER);
-        Sources.evaluate(context, source, script);
+        Sources.evaluate(context, source, script, this);
         Value function = context.getBindings("python").getMember(script.header().function());
         Sources.requireFunction(function, script);
         return bind.execute(function, Sources.scriptPath(script));
+    }
+
+    /**
+     * Module-level frames carry no source location in the polyglot stack trace, so the line comes
+     * from the exception's own traceback: the deepest frame in the script.
+     */
+    @Override
+    public int lineOf(PolyglotException error, Source source) {
+        Value exception = error.getGuestObject();
+        int line = 0;
+        if (exception != null && exception.hasMember("__traceback__")) {
+            for (Value tb = exception.getMember("__traceback__"); tb != null && !tb.isNull(); tb = tb.getMember("tb_next")) {
+                String file = tb.getMember("tb_frame").getMember("f_code").getMember("co_filename").asString();
+                if (file.equals(source.getName())) {
+                    line = tb.getMember("tb_lineno").asInt();
+                }
+            }
+        }
+        return line > 0 ? line : GuestLanguage.super.lineOf(error, source);
     }
 
     /** Python gets bytes as a latin-1 string (one char per byte), the cheapest crossing measured. */

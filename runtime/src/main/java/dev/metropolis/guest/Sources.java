@@ -53,7 +53,7 @@ final class Sources {
     }
 
     /** Evaluates a script source; a syntax or load error becomes a problem naming the file and line. */
-    static Value evaluate(Context context, Source source, TaskScript script) throws ScriptProblem {
+    static Value evaluate(Context context, Source source, TaskScript script, GuestLanguage language) throws ScriptProblem {
         try {
             return context.eval(source);
         } catch (PolyglotException e) {
@@ -61,7 +61,7 @@ final class Sources {
                 throw e;
             }
             String kind = e.isSyntaxError() ? "syntax error" : "error while loading the script";
-            throw new ScriptProblem(script.file(), lineIn(e, source), kind + ": " + e.getMessage(), e);
+            throw new ScriptProblem(script.file(), language.lineOf(e, source), kind + ": " + e.getMessage(), e);
         }
     }
 
@@ -76,7 +76,7 @@ final class Sources {
     }
 
     /** The 1-based line in {@code source} where the error happened, 0 when it happened elsewhere. */
-    private static int lineIn(PolyglotException e, Source source) {
+    static int lineIn(PolyglotException e, Source source) {
         SourceSection at = e.getSourceLocation();
         if (at != null && at.getSource().getName().equals(source.getName()) && at.isAvailable()) {
             return at.getStartLine();

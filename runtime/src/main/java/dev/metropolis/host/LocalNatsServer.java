@@ -42,7 +42,14 @@ final class LocalNatsServer implements AutoCloseable {
         if (!host.equals("127.0.0.1") && !host.equals("localhost")) {
             throw new IOException("no NATS server answers at " + url + ", and dev mode only starts one on 127.0.0.1");
         }
-        Path binary = findBinary(env).orElseThrow(() -> new IOException("no NATS server answers at " + url
+        LocalNatsServer server = start(port, env);
+        LOG.log(Level.INFO, "started a local nats-server on 127.0.0.1:{0}; it stops with this process", String.valueOf(port));
+        return Optional.of(server);
+    }
+
+    /** Starts nats-server on 127.0.0.1:{@code port} and waits until it accepts connections. */
+    static LocalNatsServer start(int port, Map<String, String> env) throws IOException {
+        Path binary = findBinary(env).orElseThrow(() -> new IOException("no NATS server answers on port " + port
                 + " and nats-server is not installed. Install it (Debian/Ubuntu: apt-get install nats-server;"
                 + " elsewhere: https://github.com/nats-io/nats-server/releases) or point --nats / NATS_URL at a running server"));
         Path storeDir = Files.createTempDirectory("metropolis-nats-");
@@ -51,10 +58,8 @@ final class LocalNatsServer implements AutoCloseable {
         Process process = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         LocalNatsServer server = new LocalNatsServer(process, storeDir);
-        server.awaitListening(host, port);
-        LOG.log(Level.INFO, "started a local nats-server ({0}) on 127.0.0.1:{1}; it stops with this process",
-                new Object[] {binary, String.valueOf(port)});
-        return Optional.of(server);
+        server.awaitListening("127.0.0.1", port);
+        return server;
     }
 
     private void awaitListening(String host, int port) throws IOException {

@@ -1,0 +1,7 @@
+// /// metropolis
+// subject = "bad.function"
+// function = "run"
+// ///
+export function handle(body) {
+  return body;
+}

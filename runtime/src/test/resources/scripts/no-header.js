@@ -1,0 +1,4 @@
+// A script without a metropolis header is not served.
+export function handle(body) {
+  return body;
+}

@@ -1,0 +1,6 @@
+// /// metropolis
+// subject = "bad.syntax"
+// ///
+export function handle(body, msg) {
+  return body +;
+}
