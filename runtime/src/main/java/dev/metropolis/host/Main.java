@@ -22,6 +22,7 @@ public final class Main {
             Commands:
               dev      run a local NATS server (unless one answers at --nats) and the host on scripts/
               host     serve a folder of task scripts on NATS
+              request  send one request to a subject and print the reply
               help     show this help
 
             Run 'metropolis <command> --help' for a command's options.
@@ -44,6 +45,7 @@ public final class Main {
             return switch (command) {
                 case "host" -> serve(rest, env, false);
                 case "dev" -> serve(rest, env, true);
+                case "request" -> RequestCommand.run(rest, env, System.out, System.err);
                 default -> throw new UsageException("unknown command '" + command + "'");
             };
         } catch (UsageException | IllegalArgumentException e) {

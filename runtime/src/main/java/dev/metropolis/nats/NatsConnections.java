@@ -27,6 +27,11 @@ public final class NatsConnections {
         return Nats.connectReconnectOnConnect(options);
     }
 
+    /** Connects once, failing fast when no server answers (for short-lived clients such as the CLI). */
+    public static Connection connectOnce(NatsSettings settings, String connectionName) throws IOException, InterruptedException {
+        return Nats.connect(new Options.Builder(options(settings, connectionName)).maxReconnects(0).build());
+    }
+
     static Options options(NatsSettings settings, String connectionName) {
         Options.Builder builder = Options.builder()
                 .servers(settings.servers().toArray(String[]::new))
