@@ -30,6 +30,7 @@ public final class GuestContext implements AutoCloseable {
     private static final int JSON = 3;
     private static final int FAILED = 4;
     private static final int CRASHED = 5;
+    private static final int BAD_PAYLOAD = 6;
 
     private final TaskScript script;
     private final GuestLanguage language;
@@ -84,6 +85,7 @@ public final class GuestContext implements AutoCloseable {
             case BYTES -> TaskReply.bytes(readBytes(value));
             case FAILED -> throw TaskError.rejected(result.getArrayElement(2).asInt(), value.asString());
             case CRASHED -> throw TaskError.of(ErrorKind.CRASHED, value.asString());
+            case BAD_PAYLOAD -> throw TaskError.of(ErrorKind.BAD_PAYLOAD, value.asString());
             default -> throw new IllegalStateException("unknown result kind from the adapter: " + kind);
         };
     }

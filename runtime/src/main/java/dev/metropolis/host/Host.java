@@ -206,6 +206,10 @@ public final class Host implements AutoCloseable {
         }
     }
 
+    public HostConfig config() {
+        return config;
+    }
+
     public Connection connection() {
         return connection;
     }

@@ -38,14 +38,21 @@ public final class Replies {
         return headers;
     }
 
-    /** The JSON error body: {"error": message, "code": 504, "kind": "timed_out", "task": ..., "subject": ...}. */
+    /**
+     * The JSON error body: {"error": message, "code": 504, "kind": "timed_out", "task": ..., "subject": ...};
+     * task and subject are left out when null.
+     */
     public static byte[] errorBody(TaskError error, String task, String subject) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("error", error.getMessage());
         body.put("code", error.code());
         body.put("kind", error.kind().name().toLowerCase(Locale.ROOT));
-        body.put("task", task);
-        body.put("subject", subject);
+        if (task != null) {
+            body.put("task", task);
+        }
+        if (subject != null) {
+            body.put("subject", subject);
+        }
         try {
             return JSON.writeValueAsBytes(body);
         } catch (JsonProcessingException e) {

@@ -80,6 +80,10 @@ public final class TaskService {
         metadata.put("metropolis.version", header.version());
         metadata.put("metropolis.timeout_ms", Long.toString(header.timeout().toMillis()));
         metadata.put("metropolis.concurrency", Integer.toString(header.concurrency()));
+        if (!header.http().isEmpty()) {
+            metadata.put("metropolis.http", header.http());
+        }
+
         return metadata;
     }
 

@@ -67,10 +67,11 @@ public final class TaskRunner implements AutoCloseable {
 
     /** Queues a message; the future completes with the reply or a {@link TaskError}. */
     public CompletableFuture<TaskReply> submit(TaskRequest request) {
-        long deadline = nanoTime.getAsLong() + script.header().timeout().toNanos();
+        Duration timeout = request.timeout(script.header().timeout());
+        long deadline = nanoTime.getAsLong() + timeout.toNanos();
         CompletableFuture<TaskReply> reply = new CompletableFuture<>();
         try {
-            workers.execute(new Pending(request, deadline, reply));
+            workers.execute(new Pending(request, deadline, timeout, reply));
         } catch (RejectedExecutionException e) {
             reply.completeExceptionally(workers.isShutdown()
                     ? TaskError.of(ErrorKind.UNAVAILABLE, "task '" + script.name() + "' is stopping; retry on another host")
@@ -84,17 +85,19 @@ public final class TaskRunner implements AutoCloseable {
     private final class Pending implements Runnable {
         private final TaskRequest request;
         private final long deadline;
+        private final Duration timeout;
         private final CompletableFuture<TaskReply> reply;
 
-        Pending(TaskRequest request, long deadline, CompletableFuture<TaskReply> reply) {
+        Pending(TaskRequest request, long deadline, Duration timeout, CompletableFuture<TaskReply> reply) {
             this.request = request;
             this.deadline = deadline;
+            this.timeout = timeout;
             this.reply = reply;
         }
 
         @Override
         public void run() {
-            TaskRunner.this.run(request, deadline, reply);
+            TaskRunner.this.run(request, deadline, timeout, reply);
         }
 
         void abandon() {
@@ -103,10 +106,10 @@ public final class TaskRunner implements AutoCloseable {
         }
     }
 
-    private void run(TaskRequest request, long deadline, CompletableFuture<TaskReply> reply) {
+    private void run(TaskRequest request, long deadline, Duration timeout, CompletableFuture<TaskReply> reply) {
         try {
             Payload payload = Payload.classify(request.header("Content-Type"), request.data());
-            reply.complete(pool.execute(deadline, lease -> call(lease, request, payload, deadline)));
+            reply.complete(pool.execute(deadline, lease -> call(lease, request, payload, deadline, timeout)));
         } catch (TaskError e) {
             reply.completeExceptionally(e);
         } catch (RuntimeException | Error e) {
@@ -116,10 +119,11 @@ public final class TaskRunner implements AutoCloseable {
         }
     }
 
-    private TaskReply call(ContextPool.Lease<GuestContext> lease, TaskRequest request, Payload payload, long deadline) {
+    private TaskReply call(ContextPool.Lease<GuestContext> lease, TaskRequest request, Payload payload, long deadline,
+            Duration timeout) {
         long remaining = deadline - nanoTime.getAsLong();
         if (remaining <= 0) {
-            throw timedOut(request, "waited for a free context until its timeout");
+            throw timedOut(request, timeout, "waited for a free context until its timeout");
         }
         GuardedCall guard = new GuardedCall(lease.context(), INTERRUPT_GRACE);
         ScheduledFuture<?> timer = watchdog.schedule(guard::timeOut, remaining, TimeUnit.NANOSECONDS);
@@ -128,7 +132,7 @@ public final class TaskRunner implements AutoCloseable {
         } catch (PolyglotException e) {
             timer.cancel(false);
             guard.finish();
-            throw failure(lease, request, e, guard.timedOut());
+            throw failure(lease, request, e, guard.timedOut(), timeout);
         } finally {
             timer.cancel(false);
             guard.finish();
@@ -140,9 +144,9 @@ public final class TaskRunner implements AutoCloseable {
 
     /** Maps an exception that escaped the guest adapter; evicts the context unless it is known to be sound. */
     private TaskError failure(ContextPool.Lease<GuestContext> lease, TaskRequest request, PolyglotException e,
-            boolean timedOut) {
+            boolean timedOut, Duration timeout) {
         if (timedOut && (e.isInterrupted() || e.isCancelled())) {
-            return timedOut(request, "was interrupted");
+            return timedOut(request, timeout, "was interrupted");
         }
         if (e.isInterrupted()) {
             return TaskError.of(ErrorKind.UNAVAILABLE, "task '" + script.name() + "' was stopped while running; retry");
@@ -155,10 +159,12 @@ public final class TaskRunner implements AutoCloseable {
         return TaskError.of(ErrorKind.CRASHED, what);
     }
 
-    private TaskError timedOut(TaskRequest request, String what) {
-        String message = "task '" + script.name() + "' did not finish within its timeout of "
-                + Durations.format(script.header().timeout()) + " on subject '" + request.subject() + "' and " + what
-                + "; make it faster or raise 'timeout' in its header";
+    private TaskError timedOut(TaskRequest request, Duration timeout, String what) {
+        String limit = timeout.equals(script.header().timeout())
+                ? "its timeout of " + Durations.format(timeout)
+                : "the caller's timeout of " + Durations.format(timeout);
+        String message = "task '" + script.name() + "' did not finish within " + limit + " on subject '"
+                + request.subject() + "' and " + what + "; make it faster or raise 'timeout' in its header";
         LOG.log(Level.WARNING, message);
         return TaskError.of(ErrorKind.TIMED_OUT, message);
     }

@@ -54,6 +54,7 @@ public final class HeaderParser {
         KEYS.put("max_pending", (value, draft) -> draft.maxPending = integer(value, "256"));
         KEYS.put("version", (value, draft) -> draft.version = string(value, "\"1.2.0\""));
         KEYS.put("description", (value, draft) -> draft.description = string(value, "\"Reverses text\""));
+        KEYS.put("http", (value, draft) -> draft.http = string(value, "\"POST /reverse\""));
     }
 
     private HeaderParser() {
@@ -319,6 +320,7 @@ public final class HeaderParser {
         private int maxPending = ScriptHeader.DEFAULT_MAX_PENDING;
         private String version = ScriptHeader.DEFAULT_VERSION;
         private String description = "";
+        private String http = "";
 
         /**
          * Runs ScriptHeader's own checks on the values so far, so there is one set of rules; a
@@ -329,7 +331,7 @@ public final class HeaderParser {
         }
 
         ScriptHeader build(List<String> subjects) {
-            return new ScriptHeader(subjects, queue, function, timeout, concurrency, maxPending, version, description);
+            return new ScriptHeader(subjects, queue, function, timeout, concurrency, maxPending, version, description, http);
         }
     }
 }

@@ -16,6 +16,8 @@ import java.util.regex.Pattern;
  * @param maxPending  most messages waiting for a free context before new ones are answered "busy"
  * @param version     semantic version published in service discovery
  * @param description one line for discovery, may be empty
+ * @param http        the gateway route to the first subject, "METHOD /path" or "/path" (any
+ *                    method), or empty for the default routes derived from the subjects
  */
 public record ScriptHeader(
         List<String> subjects,
@@ -25,7 +27,8 @@ public record ScriptHeader(
         int concurrency,
         int maxPending,
         String version,
-        String description) {
+        String description,
+        String http) {
 
     public static final String DEFAULT_QUEUE = "metropolis";
     public static final String DEFAULT_FUNCTION = "handle";
@@ -37,6 +40,7 @@ public record ScriptHeader(
     // NATS subject tokens: no whitespace, no empty tokens; '*' alone as a token; '>' only last.
     private static final Pattern TOKEN = Pattern.compile("[^\\s.*>]+|\\*");
     private static final Pattern QUEUE = Pattern.compile("[^\\s.*>]+(\\.[^\\s.*>]+)*");
+    private static final Pattern HTTP_ROUTE = Pattern.compile("((GET|POST|PUT|PATCH|DELETE) )?/[^\\s]*");
     private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_$][A-Za-z0-9_$]*");
     // Semantic versioning 2.0.0, as the NATS service API requires.
     private static final Pattern SEMVER = Pattern.compile(
@@ -68,6 +72,14 @@ public record ScriptHeader(
             throw new IllegalArgumentException("version '" + version + "' is not a semantic version like 1.2.0");
         }
         Objects.requireNonNull(description, "description");
+        if (!http.isEmpty() && !HTTP_ROUTE.matcher(http).matches()) {
+            throw new IllegalArgumentException("http route '" + http + "' is not \"METHOD /path\" or \"/path\""
+                    + " (METHOD one of GET, POST, PUT, PATCH, DELETE), e.g. \"POST /reverse\"");
+        }
+        if (!http.isEmpty() && (subjects.getFirst().contains("*") || subjects.getFirst().contains(">"))) {
+            throw new IllegalArgumentException("http route '" + http + "' maps to the first subject, '"
+                    + subjects.getFirst() + "', which has wildcards; list a plain subject first");
+        }
     }
 
     /** Checks one NATS subject, wildcards allowed; throws with a message saying what is wrong. */

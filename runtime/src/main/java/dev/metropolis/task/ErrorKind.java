@@ -10,6 +10,10 @@ public enum ErrorKind {
     REJECTED(400),
     /** The payload could not be decoded as declared (e.g. content type JSON, body not JSON). */
     BAD_PAYLOAD(400),
+    /** No task serves the HTTP route asked for (gateway). */
+    NO_ROUTE(404),
+    /** A task serves the route, but not with this HTTP method (gateway). */
+    METHOD_NOT_ALLOWED(405),
     /** The payload exceeds the size limit. */
     TOO_LARGE(413),
     /** Every context is busy and the waiting queue is full. Retry later. */

@@ -20,6 +20,29 @@ public record TaskRequest(String subject, String replyTo, Map<String, List<Strin
         Objects.requireNonNull(data, "data");
     }
 
+    /** Header a caller (the gateway) sets to shorten a task's timeout for one message, in milliseconds. */
+    public static final String TIMEOUT_HEADER = "Metropolis-Timeout";
+    /** Headers the gateway sets so a task can see the HTTP request behind a message. */
+    public static final String METHOD_HEADER = "Metropolis-Method";
+    public static final String PATH_HEADER = "Metropolis-Path";
+
+    /**
+     * The timeout for this message: the task's own, or shorter when the caller asked for less
+     * with {@link #TIMEOUT_HEADER}. Unreadable values are ignored.
+     */
+    public java.time.Duration timeout(java.time.Duration taskTimeout) {
+        String requested = header(TIMEOUT_HEADER);
+        if (requested == null) {
+            return taskTimeout;
+        }
+        try {
+            long millis = Long.parseLong(requested.trim());
+            return millis > 0 && millis < taskTimeout.toMillis() ? java.time.Duration.ofMillis(millis) : taskTimeout;
+        } catch (NumberFormatException e) {
+            return taskTimeout;
+        }
+    }
+
     /** The first value of a header, matched case-insensitively as HTTP does, or null. */
     public String header(String name) {
         for (Map.Entry<String, List<String>> entry : headers.entrySet()) {

@@ -6,7 +6,7 @@
 // in GuestContext.java. A Promise result is settled through the host's `done` callback.
 (function () {
   'use strict';
-  const EMPTY = 0, TEXT = 1, BYTES = 2, JSON_ = 3, FAILED = 4, CRASHED = 5;
+  const EMPTY = 0, TEXT = 1, BYTES = 2, JSON_ = 3, FAILED = 4, CRASHED = 5, BAD_PAYLOAD = 6;
   const BODY_AUTO = 0, BODY_JSON = 1, BODY_TEXT = 2, BODY_BYTES = 3;
 
   /** Throw to answer with an error of the task's choosing: throw new metropolis.TaskError("need a", 400). */
@@ -80,11 +80,14 @@
       try {
         body = decode(bodyKind, text, buffer);
       } catch (e) {
-        return [FAILED, `the payload is declared as JSON but is not valid JSON: ${e.message}`, 400];
+        return [BAD_PAYLOAD, `the payload is declared as JSON but is not valid JSON: ${e.message}`];
       }
       const msg = {
         subject, reply, headers: headers(flatHeaders),
         get raw() { return new Uint8Array(buffer); },
+        // The HTTP request behind the message when it came through the gateway, else undefined.
+        get method() { return this.headers['Metropolis-Method']; },
+        get path() { return this.headers['Metropolis-Path']; },
       };
       let result;
       try {

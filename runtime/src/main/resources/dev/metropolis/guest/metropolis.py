@@ -8,7 +8,7 @@ import json as _json
 import sys as _sys
 import types as _types
 
-EMPTY, TEXT, BYTES, JSON, FAILED, CRASHED = 0, 1, 2, 3, 4, 5
+EMPTY, TEXT, BYTES, JSON, FAILED, CRASHED, BAD_PAYLOAD = 0, 1, 2, 3, 4, 5, 6
 BODY_AUTO, BODY_JSON, BODY_TEXT, BODY_BYTES = 0, 1, 2, 3
 
 
@@ -44,6 +44,16 @@ class Message:
             else:
                 self._raw = self._text.encode("utf-8")
         return self._raw
+
+    @property
+    def method(self):
+        """The HTTP method when the message came through the gateway, else None."""
+        return self.headers.get("Metropolis-Method")
+
+    @property
+    def path(self):
+        """The HTTP path when the message came through the gateway, else None."""
+        return self.headers.get("Metropolis-Path")
 
     def __repr__(self):
         return f"Message(subject={self.subject!r}, headers={self.headers!r})"
@@ -105,7 +115,7 @@ def bind(function, script_file):
         try:
             body = _decode(body_kind, text, latin1)
         except ValueError as e:
-            return (FAILED, f"the payload is declared as JSON but is not valid JSON: {e}", 400)
+            return (BAD_PAYLOAD, f"the payload is declared as JSON but is not valid JSON: {e}")
         msg = Message(subject, reply, _headers(flat_headers), text, latin1)
         try:
             return _encode(function(body, msg))

@@ -4,6 +4,7 @@ import static dev.metropolis.host.TestSupport.request;
 import static dev.metropolis.host.TestSupport.text;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.metropolis.nats.LocalNatsServer;
 import dev.metropolis.nats.NatsSettings;
 import io.nats.client.Connection;
 import java.nio.file.Path;

@@ -41,7 +41,7 @@ class HeaderParserTest {
         ScriptHeader header = HeaderParser.parse(PY, source, Language.PYTHON).orElseThrow();
 
         assertThat(header).isEqualTo(new ScriptHeader(List.of("text.reverse"), "workers", "reverse",
-                Duration.ofSeconds(5), 2, 10, "1.2.0", "Reverses text"));
+                Duration.ofSeconds(5), 2, 10, "1.2.0", "Reverses text", ""));
     }
 
     @Test
@@ -56,6 +56,7 @@ class HeaderParserTest {
                 // max_pending = 0
                 // version = "0.3.1-beta.1"
                 // description = "Adds numbers"
+                // http = "POST /add"
                 // ///
                 export function add(body, msg) { return body; }
                 """;
@@ -63,7 +64,7 @@ class HeaderParserTest {
         ScriptHeader header = HeaderParser.parse(JS, source, Language.JAVASCRIPT).orElseThrow();
 
         assertThat(header).isEqualTo(new ScriptHeader(List.of("math.add", "math.sum"), "adders", "add",
-                Duration.ofMillis(250), 8, 0, "0.3.1-beta.1", "Adds numbers"));
+                Duration.ofMillis(250), 8, 0, "0.3.1-beta.1", "Adds numbers", "POST /add"));
     }
 
     @Test
@@ -304,7 +305,7 @@ class HeaderParserTest {
 
         assertThat(problem.line()).isEqualTo(3);
         assertThat(problem.detail()).isEqualTo("unknown key 'timout' in the metropolis header (known keys: subject,"
-                + " queue, function, timeout, concurrency, max_pending, version, description);"
+                + " queue, function, timeout, concurrency, max_pending, version, description, http);"
                 + " did you mean 'timeout'?");
     }
 
@@ -356,6 +357,8 @@ class HeaderParserTest {
                 Arguments.of("queue = \"two words\"", "key 'queue': queue group 'two words' is not a valid"),
                 Arguments.of("function = true", "key 'function': expected a string such as \"handle\", got true"),
                 Arguments.of("function = \"1st\"", "key 'function': function '1st' is not a valid identifier"),
+                Arguments.of("http = \"FETCH /x\"", "key 'http': http route 'FETCH /x' is not \"METHOD /path\""),
+                Arguments.of("http = \"reverse\"", "key 'http': http route 'reverse' is not \"METHOD /path\""),
                 Arguments.of("timeout = \"5 parsecs\"",
                         "key 'timeout': expected a duration such as \"5s\" or \"250ms\", got \"5 parsecs\""),
                 Arguments.of("timeout = \"5\"", "key 'timeout': expected a duration such as"),

@@ -1,7 +1,7 @@
-package dev.metropolis.host;
+package dev.metropolis.cli;
 
-import dev.metropolis.host.CommandLine.Option;
-import dev.metropolis.host.CommandLine.UsageException;
+import dev.metropolis.cli.CommandLine.Option;
+import dev.metropolis.cli.CommandLine.UsageException;
 import dev.metropolis.nats.NatsConnections;
 import dev.metropolis.nats.NatsSettings;
 import dev.metropolis.script.Durations;
@@ -28,7 +28,7 @@ import java.util.concurrent.TimeoutException;
  */
 final class RequestCommand {
     static final List<Option> OPTIONS = List.of(
-            new Option("--nats", "NATS_URL", "URL[,URL]", NatsSettings.DEFAULT_URL, "NATS server URL(s)"),
+            NatsOptions.OPTIONS.getFirst(),
             new Option("--content-type", null, "TYPE", null, "sent as the Content-Type header, e.g. application/json"),
             new Option("--header", null, "NAME:VALUE", null, "an extra header (repeat the option for more)"),
             new Option("--timeout", null, "DURATION", "10s", "how long to wait for the reply"));

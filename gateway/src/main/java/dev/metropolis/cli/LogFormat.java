@@ -1,4 +1,4 @@
-package dev.metropolis.host;
+package dev.metropolis.cli;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;

@@ -1,4 +1,4 @@
-package dev.metropolis.host;
+package dev.metropolis.cli;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,7 +16,12 @@ final class CommandLine {
      * @param defaultValue used when neither flag nor variable is set, or null
      * @param help         one line saying what it does
      */
-    record Option(String flag, String env, String argument, String defaultValue, String help) {}
+    record Option(String flag, String env, String argument, String defaultValue, String help) {
+        /** The same option with another default. */
+        Option withDefault(String value) {
+            return new Option(flag, env, argument, value, help);
+        }
+    }
 
     /** A command line that cannot be understood; the message says what to fix. */
     static final class UsageException extends Exception {
@@ -28,6 +33,12 @@ final class CommandLine {
     }
 
     private CommandLine() {}
+
+    /** Several option lists as one, in order. */
+    @SafeVarargs
+    static List<Option> concat(List<Option>... lists) {
+        return java.util.Arrays.stream(lists).flatMap(List::stream).toList();
+    }
 
     /**
      * Resolves every option: flag ({@code --x v} or {@code --x=v}), else environment, else default.

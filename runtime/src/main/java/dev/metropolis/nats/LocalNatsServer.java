@@ -1,4 +1,4 @@
-package dev.metropolis.host;
+package dev.metropolis.nats;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -14,8 +14,8 @@ import java.util.Optional;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
-/** A nats-server child process for development mode, started only when nothing answers locally. */
-final class LocalNatsServer implements AutoCloseable {
+/** A nats-server child process on 127.0.0.1: development mode's NATS when none runs, and the tests'. */
+public final class LocalNatsServer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(LocalNatsServer.class.getName());
     private static final Duration START_TIMEOUT = Duration.ofSeconds(10);
 
@@ -31,7 +31,7 @@ final class LocalNatsServer implements AutoCloseable {
      * Starts nats-server on 127.0.0.1 at the port of {@code url} unless something already answers
      * there. Returns empty when a server was already running (it is used as is).
      */
-    static Optional<LocalNatsServer> startUnlessRunning(String url, Map<String, String> env) throws IOException {
+    public static Optional<LocalNatsServer> startUnlessRunning(String url, Map<String, String> env) throws IOException {
         URI uri = URI.create(url.contains("://") ? url : "nats://" + url);
         String host = uri.getHost() == null ? "127.0.0.1" : uri.getHost();
         int port = uri.getPort() > 0 ? uri.getPort() : 4222;
@@ -48,7 +48,7 @@ final class LocalNatsServer implements AutoCloseable {
     }
 
     /** Starts nats-server on 127.0.0.1:{@code port} and waits until it accepts connections. */
-    static LocalNatsServer start(int port, Map<String, String> env) throws IOException {
+    public static LocalNatsServer start(int port, Map<String, String> env) throws IOException {
         Path binary = findBinary(env).orElseThrow(() -> new IOException("no NATS server answers on port " + port
                 + " and nats-server is not installed. Install it (Debian/Ubuntu: apt-get install nats-server;"
                 + " elsewhere: https://github.com/nats-io/nats-server/releases) or point --nats / NATS_URL at a running server"));

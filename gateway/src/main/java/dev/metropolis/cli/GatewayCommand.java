@@ -1,0 +1,40 @@
+package dev.metropolis.cli;
+
+import dev.metropolis.cli.CommandLine.Option;
+import dev.metropolis.gateway.GatewayConfig;
+import dev.metropolis.script.Durations;
+import java.util.List;
+import java.util.Map;
+
+/** The options of {@code metropolis gateway}, turned into one {@link GatewayConfig}. */
+final class GatewayCommand {
+    static final List<Option> OWN_OPTIONS = List.of(
+            new Option("--host", "METROPOLIS_HTTP_HOST", "ADDRESS", "0.0.0.0", "address the HTTP server binds"),
+            new Option("--port", "METROPOLIS_HTTP_PORT", "PORT", "8080", "HTTP port"),
+            new Option("--max-body", "METROPOLIS_MAX_BODY", "BYTES", "1048576",
+                    "largest request body accepted (413 beyond; also capped by NATS max_payload)"),
+            new Option("--max-in-flight", "METROPOLIS_MAX_IN_FLIGHT", "N", "1024",
+                    "most requests handled at once (503 beyond)"),
+            new Option("--discovery-interval", "METROPOLIS_DISCOVERY_INTERVAL", "DURATION", "2s",
+                    "how often routes are refreshed from NATS service discovery"),
+            new Option("--shutdown-grace", "METROPOLIS_SHUTDOWN_GRACE", "DURATION", "10s",
+                    "on shutdown, how long in-flight requests may finish"));
+
+    static final List<Option> OPTIONS = CommandLine.concat(OWN_OPTIONS, NatsOptions.OPTIONS, List.of(LogOptions.LEVEL));
+
+    private GatewayCommand() {}
+
+    static GatewayConfig config(Map<String, String> values) {
+        return new GatewayConfig(values.get("--host"), integer(values, "--port"), NatsOptions.settings(values),
+                Long.parseLong(values.get("--max-body")), integer(values, "--max-in-flight"),
+                Durations.parse(values.get("--discovery-interval")), Durations.parse(values.get("--shutdown-grace")));
+    }
+
+    private static int integer(Map<String, String> values, String flag) {
+        try {
+            return Integer.parseInt(values.get(flag));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(flag + " expects a whole number, got '" + values.get(flag) + "'");
+        }
+    }
+}

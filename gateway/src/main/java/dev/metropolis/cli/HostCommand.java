@@ -1,0 +1,25 @@
+package dev.metropolis.cli;
+
+import dev.metropolis.cli.CommandLine.Option;
+import dev.metropolis.host.HostConfig;
+import dev.metropolis.script.Durations;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/** The options of {@code metropolis host}, turned into one {@link HostConfig}. */
+final class HostCommand {
+    static final List<Option> OWN_OPTIONS = List.of(
+            new Option("--scripts", "METROPOLIS_SCRIPTS", "DIR", "scripts", "folder of task scripts to serve"),
+            new Option("--drain-timeout", "METROPOLIS_DRAIN_TIMEOUT", "DURATION", "10s",
+                    "on shutdown, how long in-flight messages may finish"));
+
+    static final List<Option> OPTIONS = CommandLine.concat(OWN_OPTIONS, NatsOptions.OPTIONS, List.of(LogOptions.LEVEL));
+
+    private HostCommand() {}
+
+    static HostConfig config(Map<String, String> values) {
+        return new HostConfig(Path.of(values.get("--scripts")), NatsOptions.settings(values),
+                Durations.parse(values.get("--drain-timeout")));
+    }
+}

@@ -1,0 +1,24 @@
+package dev.metropolis.cli;
+
+import dev.metropolis.cli.CommandLine.Option;
+import java.util.Locale;
+import java.util.logging.Level;
+
+/** The logging options. */
+final class LogOptions {
+    static final Option LEVEL = new Option("--log-level", "METROPOLIS_LOG_LEVEL", "LEVEL", "info",
+            "error, warn, info, debug or trace");
+
+    private LogOptions() {}
+
+    static Level level(String name) {
+        return switch (name.toLowerCase(Locale.ROOT)) {
+            case "error" -> Level.SEVERE;
+            case "warn", "warning" -> Level.WARNING;
+            case "info" -> Level.INFO;
+            case "debug" -> Level.FINE;
+            case "trace" -> Level.FINEST;
+            default -> throw new IllegalArgumentException("log level '" + name + "' is not one of error, warn, info, debug, trace");
+        };
+    }
+}

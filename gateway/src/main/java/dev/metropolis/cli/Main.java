@@ -1,0 +1,183 @@
+package dev.metropolis.cli;
+
+import dev.metropolis.cli.CommandLine.Option;
+import dev.metropolis.cli.CommandLine.UsageException;
+import dev.metropolis.gateway.Gateway;
+import dev.metropolis.gateway.GatewayConfig;
+import dev.metropolis.guest.Engines;
+import dev.metropolis.host.Host;
+import dev.metropolis.host.HostConfig;
+import dev.metropolis.nats.LocalNatsServer;
+import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The {@code metropolis} command: {@code host} serves a scripts folder on NATS, {@code gateway}
+ * serves the tasks over HTTP, {@code dev} runs NATS, host and gateway in one process.
+ */
+public final class Main {
+    private static final Logger LOG = Logger.getLogger(Main.class.getName());
+
+    private static final String USAGE = """
+            Usage: metropolis <command> [options]
+
+            Commands:
+              dev      NATS (a local nats-server unless one answers at --nats), the host on scripts/ and
+                       the HTTP gateway on 127.0.0.1:8080, in one process
+              host     serve a folder of task scripts on NATS
+              gateway  serve every task announced on NATS over HTTP
+              request  send one request to a subject and print the reply
+              help     show this help
+
+            Run 'metropolis <command> --help' for a command's options.
+            """;
+
+    /** dev binds the gateway to loopback: tasks are reachable only from this machine unless asked. */
+    private static final List<Option> DEV_OPTIONS = CommandLine.concat(HostCommand.OWN_OPTIONS,
+            GatewayCommand.OWN_OPTIONS.stream()
+                    .map(option -> option.flag().equals("--host") ? option.withDefault("127.0.0.1") : option)
+                    .toList(),
+            NatsOptions.OPTIONS, List.of(LogOptions.LEVEL));
+
+    private Main() {}
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.getenv()));
+    }
+
+    static int run(String[] args, Map<String, String> env) {
+        if (args.length == 0 || List.of("help", "--help", "-h").contains(args[0])) {
+            System.out.print(USAGE);
+            return args.length == 0 ? 2 : 0;
+        }
+        String command = args[0];
+        String[] rest = Arrays.copyOfRange(args, 1, args.length);
+        try {
+            return switch (command) {
+                case "host" -> host(rest, env);
+                case "gateway" -> gateway(rest, env);
+                case "dev" -> dev(rest, env);
+                case "request" -> RequestCommand.run(rest, env, System.out, System.err);
+                default -> throw new UsageException("unknown command '" + command + "'");
+            };
+        } catch (UsageException | IllegalArgumentException e) {
+            System.err.println("metropolis " + command + ": " + e.getMessage());
+            System.err.println("Run 'metropolis " + command + " --help' for the options.");
+            return 2;
+        } catch (IOException e) {
+            System.err.println("metropolis " + command + ": " + e.getMessage());
+            return 1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 130;
+        }
+    }
+
+    private static int host(String[] args, Map<String, String> env) throws UsageException, IOException, InterruptedException {
+        if (wantsHelp(args, "metropolis host [options]", "Serves every task script in a folder on NATS.", HostCommand.OPTIONS)) {
+            return 0;
+        }
+        Map<String, String> values = parse(HostCommand.OPTIONS, args, env);
+        HostConfig config = HostCommand.config(values);
+        Deque<AutoCloseable> running = new ArrayDeque<>();
+        try {
+            startHost(config, running);
+        } catch (IOException | RuntimeException e) {
+            stopAll(running);
+            throw e;
+        }
+        return awaitShutdown(running);
+    }
+
+    private static int gateway(String[] args, Map<String, String> env) throws UsageException, InterruptedException {
+        if (wantsHelp(args, "metropolis gateway [options]", "Serves every task announced on NATS over HTTP.",
+                GatewayCommand.OPTIONS)) {
+            return 0;
+        }
+        GatewayConfig config = GatewayCommand.config(parse(GatewayCommand.OPTIONS, args, env));
+        Deque<AutoCloseable> running = new ArrayDeque<>();
+        running.push(Gateway.start(config));
+        return awaitShutdown(running);
+    }
+
+    private static int dev(String[] args, Map<String, String> env) throws UsageException, IOException, InterruptedException {
+        if (wantsHelp(args, "metropolis dev [options]", "Development mode: a local nats-server on 127.0.0.1 when none"
+                + " answers at --nats, the host on the scripts folder, and the HTTP gateway.", DEV_OPTIONS)) {
+            return 0;
+        }
+        Map<String, String> values = parse(DEV_OPTIONS, args, env);
+        HostConfig hostConfig = HostCommand.config(values);
+        GatewayConfig gatewayConfig = GatewayCommand.config(values);
+        Deque<AutoCloseable> running = new ArrayDeque<>();
+        try {
+            LocalNatsServer.startUnlessRunning(hostConfig.nats().servers().getFirst(), env).ifPresent(running::push);
+            Host host = startHost(hostConfig, running);
+            Gateway gateway = Gateway.start(gatewayConfig);
+            running.push(gateway);
+            gateway.refreshRoutes();
+            host.served().stream().findFirst().ifPresent(script -> LOG.log(Level.INFO,
+                    "ready: try  curl -d ''hello'' http://localhost:{0}/{1}", new Object[] {
+                        String.valueOf(gateway.port()), script.header().subjects().getFirst().replace('.', '/')}));
+        } catch (IOException | RuntimeException e) {
+            stopAll(running);
+            throw e;
+        }
+        return awaitShutdown(running);
+    }
+
+    private static Host startHost(HostConfig config, Deque<AutoCloseable> running) throws IOException {
+        Engines engines = new Engines();
+        running.push(engines);
+        Host host = Host.start(config, engines);
+        running.push(host);
+        return host;
+    }
+
+    private static boolean wantsHelp(String[] args, String usage, String description, List<Option> options) {
+        if (!Arrays.asList(args).contains("--help")) {
+            return false;
+        }
+        System.out.print(CommandLine.help(usage, description, options));
+        return true;
+    }
+
+    private static Map<String, String> parse(List<Option> options, String[] args, Map<String, String> env) throws UsageException {
+        Map<String, String> values = CommandLine.parse(options, args, env);
+        LogFormat.install(LogOptions.level(values.get("--log-level")));
+        return values;
+    }
+
+    /**
+     * Blocks until SIGINT/SIGTERM, then stops everything, last started first: the gateway finishes
+     * its requests, the host drains its messages, engines close, the NATS child stops.
+     */
+    private static int awaitShutdown(Deque<AutoCloseable> running) throws InterruptedException {
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("shutdown").unstarted(() -> {
+            LOG.info("stopping: finishing in-flight work");
+            stopAll(running);
+            LOG.info("stopped");
+            stopped.countDown();
+        }));
+        stopped.await();
+        return 0;
+    }
+
+    private static void stopAll(Deque<AutoCloseable> running) {
+        while (!running.isEmpty()) {
+            AutoCloseable resource = running.pop();
+            try {
+                resource.close();
+            } catch (Exception e) {
+                LOG.log(Level.WARNING, "error while stopping " + resource.getClass().getSimpleName(), e);
+            }
+        }
+    }
+}

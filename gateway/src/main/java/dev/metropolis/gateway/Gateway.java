@@ -1,0 +1,130 @@
+package dev.metropolis.gateway;
+
+import dev.metropolis.nats.NatsConnections;
+import io.helidon.health.HealthCheck;
+import io.helidon.health.HealthCheckResponse;
+import io.helidon.health.HealthCheckType;
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.observe.ObserveFeature;
+import io.helidon.webserver.observe.health.HealthObserver;
+import io.nats.client.Connection;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The HTTP gateway: every task announced on NATS is reachable over HTTP. Serves at once; ready
+ * (see {@code /observe/health/ready}) only while connected to NATS.
+ */
+public final class Gateway implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(Gateway.class.getName());
+    /** How long one discovery round waits for services to answer. */
+    private static final Duration DISCOVERY_WINDOW = Duration.ofMillis(300);
+
+    private final AtomicReference<Connection> nats = new AtomicReference<>();
+    private final RouteDiscovery discovery;
+    private final WebServer server;
+    private final Thread connector;
+
+    private Gateway(GatewayConfig config) {
+        this.discovery = new RouteDiscovery(nats::get, DISCOVERY_WINDOW);
+        TaskProxy proxy = new TaskProxy(nats::get, discovery::current, config.maxBodyBytes());
+        this.server = WebServer.builder()
+                .host(config.host())
+                .port(config.port())
+                .maxPayloadSize(config.maxBodyBytes())
+                .maxConcurrentRequests(config.maxInFlight())
+                .shutdownGracePeriod(config.shutdownGrace())
+                .shutdownHook(false) // the CLI stops everything in order
+                .addFeature(ObserveFeature.just(HealthObserver.create(natsReadiness(nats))))
+                .routing(routing -> routing(routing, proxy, new TaskList(discovery::current)))
+                .build();
+        // Connecting may wait for NATS indefinitely: HTTP serves (and reports not ready) meanwhile.
+        this.connector = Thread.ofPlatform().daemon(true).name("gateway-nats-connect").unstarted(() -> connect(config));
+    }
+
+    /** Starts the gateway; returns once HTTP is listening (NATS may still be connecting). */
+    public static Gateway start(GatewayConfig config) {
+        Gateway gateway = new Gateway(config);
+        gateway.server.start();
+        gateway.connector.start();
+        gateway.discovery.start(config.discoveryInterval());
+        LOG.log(Level.INFO, "gateway listening on http://{0}:{1} (GET /tasks lists the routes)",
+                new Object[] {config.host(), String.valueOf(gateway.server.port())});
+        return gateway;
+    }
+
+    /** The gateway's routes; a function of its parts so tests can build the same routing. */
+    static void routing(HttpRouting.Builder routing, TaskProxy proxy, TaskList tasks) {
+        routing.get("/tasks", tasks).any(proxy);
+    }
+
+    private void connect(GatewayConfig config) {
+        try {
+            nats.set(NatsConnections.connect(config.nats(), "metropolis-gateway"));
+            discovery.refresh();
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.SEVERE, "the gateway cannot connect to NATS: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static HealthCheck natsReadiness(AtomicReference<Connection> nats) {
+        return new HealthCheck() {
+            @Override
+            public HealthCheckType type() {
+                return HealthCheckType.READINESS;
+            }
+
+            @Override
+            public String name() {
+                return "nats";
+            }
+
+            @Override
+            public HealthCheckResponse call() {
+                Connection connection = nats.get();
+                Connection.Status status = connection == null ? Connection.Status.DISCONNECTED : connection.getStatus();
+                return HealthCheckResponse.builder()
+                        .status(status == Connection.Status.CONNECTED)
+                        .detail("status", status.name())
+                        .build();
+            }
+        };
+    }
+
+    /** The port HTTP listens on (useful with port 0). */
+    public int port() {
+        return server.port();
+    }
+
+    /** The routes known now. */
+    public RouteTable routes() {
+        return discovery.current();
+    }
+
+    /** Refreshes the routes now instead of at the next period (tests, and right after start). */
+    public void refreshRoutes() {
+        discovery.refresh();
+    }
+
+    /** Stops taking requests, lets in-flight ones finish (up to the grace period), then closes NATS. */
+    @Override
+    public void close() {
+        server.stop();
+        discovery.close();
+        connector.interrupt();
+        Connection connection = nats.get();
+        if (connection != null) {
+            try {
+                connection.close();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

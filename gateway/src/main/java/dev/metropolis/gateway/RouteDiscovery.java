@@ -1,0 +1,86 @@
+package dev.metropolis.gateway;
+
+import io.nats.client.Connection;
+import io.nats.service.Discovery;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import java.util.stream.Collectors;
+
+/**
+ * Keeps the route table current by asking NATS service discovery ({@code $SRV.INFO}) on a fixed
+ * period, so routes appear and disappear as hosts come and go. Logs what changed.
+ */
+final class RouteDiscovery implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(RouteDiscovery.class.getName());
+    /** Most services one discovery round collects; far above any realistic deployment. */
+    private static final int MAX_RESULTS = 10_000;
+
+    private final Supplier<Connection> nats;
+    private final Duration window;
+    private final AtomicReference<RouteTable> table = new AtomicReference<>(RouteTable.empty());
+    private final ScheduledExecutorService timer =
+            Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon(true).name("route-discovery").factory());
+
+    /**
+     * @param nats   the connection to ask on (null while not yet connected)
+     * @param window how long each round waits for answers
+     */
+    RouteDiscovery(Supplier<Connection> nats, Duration window) {
+        this.nats = nats;
+        this.window = window;
+    }
+
+    /** Refreshes now and then every {@code period}. */
+    void start(Duration period) {
+        timer.scheduleWithFixedDelay(this::refreshQuietly, 0, period.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    RouteTable current() {
+        return table.get();
+    }
+
+    /** One discovery round; returns the new table. */
+    RouteTable refresh() {
+        Connection connection = nats.get();
+        if (connection == null || connection.getStatus() != Connection.Status.CONNECTED) {
+            return table.get(); // keep the last known routes through an outage
+        }
+        RouteTable fresh = RouteTable.fromDiscovery(new Discovery(connection, window.toMillis(), MAX_RESULTS).info());
+        RouteTable previous = table.getAndSet(fresh);
+        logChanges(previous, fresh);
+        return fresh;
+    }
+
+    private void refreshQuietly() {
+        try {
+            refresh();
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "route discovery failed; keeping the last known routes: {0}", e.toString());
+        }
+    }
+
+    private static void logChanges(RouteTable before, RouteTable after) {
+        Set<String> old = before.routes().stream().map(RouteDiscovery::describe).collect(Collectors.toSet());
+        Set<String> now = after.routes().stream().map(RouteDiscovery::describe).collect(Collectors.toSet());
+        now.stream().filter(route -> !old.contains(route)).sorted()
+                .forEach(route -> LOG.log(Level.INFO, "route added: {0}", route));
+        old.stream().filter(route -> !now.contains(route)).sorted()
+                .forEach(route -> LOG.log(Level.INFO, "route removed: {0}", route));
+    }
+
+    private static String describe(TaskRoute route) {
+        return route.display() + " -> " + route.subject() + " (task " + route.task() + ", " + route.language() + ")";
+    }
+
+    @Override
+    public void close() {
+        timer.shutdownNow();
+    }
+}

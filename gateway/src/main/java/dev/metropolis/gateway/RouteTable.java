@@ -1,0 +1,143 @@
+package dev.metropolis.gateway;
+
+import io.nats.service.Endpoint;
+import io.nats.service.InfoResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * The HTTP routes of every task currently announced on NATS. Immutable: discovery builds a new
+ * table and swaps it in. A default route is the subject with dots as slashes
+ * ({@code text.reverse} -> {@code /text/reverse}, any method); a script's {@code http} header key
+ * replaces it with its own.
+ */
+public final class RouteTable {
+    /** Metadata keys a Metropolis host publishes (see TaskService). */
+    static final String TASK = "metropolis.task";
+    static final String LANGUAGE = "metropolis.language";
+    static final String QUEUE = "metropolis.queue";
+    static final String TIMEOUT_MS = "metropolis.timeout_ms";
+    static final String HTTP = "metropolis.http";
+
+    private static final Pattern TOKEN = Pattern.compile("[^\\s.*>]+");
+
+    private final List<TaskRoute> routes;
+
+    RouteTable(List<TaskRoute> routes) {
+        this.routes = routes.stream()
+                .sorted(Comparator.comparing(TaskRoute::task).thenComparing(TaskRoute::subject))
+                .toList();
+    }
+
+    static RouteTable empty() {
+        return new RouteTable(List.of());
+    }
+
+    /** Builds the table from $SRV.INFO responses; services that are not Metropolis tasks are ignored. */
+    static RouteTable fromDiscovery(List<InfoResponse> infos) {
+        Map<String, TaskRoute> byKey = new LinkedHashMap<>();
+        for (InfoResponse info : infos) {
+            Map<String, String> metadata = info.getMetadata();
+            if (metadata == null || !metadata.containsKey(TASK)) {
+                continue;
+            }
+            for (TaskRoute route : routesOf(info, metadata)) {
+                byKey.merge(route.key(), route, (known, again) -> known.withInstances(known.instances() + 1));
+            }
+        }
+        return new RouteTable(new ArrayList<>(byKey.values()));
+    }
+
+    private static List<TaskRoute> routesOf(InfoResponse info, Map<String, String> metadata) {
+        Duration timeout = Duration.ofMillis(Long.parseLong(metadata.getOrDefault(TIMEOUT_MS, "10000")));
+        String http = metadata.getOrDefault(HTTP, "");
+        List<Endpoint> endpoints = info.getEndpoints();
+        List<TaskRoute> result = new ArrayList<>();
+        if (!http.isEmpty() && !endpoints.isEmpty()) {
+            String[] parts = http.split(" ", 2);
+            String method = parts.length == 2 ? parts[0] : null;
+            String path = parts.length == 2 ? parts[1] : parts[0];
+            result.add(new TaskRoute(metadata.get(TASK), metadata.get(LANGUAGE), info.getVersion(), info.getDescription(),
+                    metadata.get(QUEUE), endpoints.getFirst().getSubject(), method, segments(path), true, timeout, 1));
+            endpoints = endpoints.subList(1, endpoints.size());
+        }
+        for (Endpoint endpoint : endpoints) {
+            String subject = endpoint.getSubject();
+            result.add(new TaskRoute(metadata.get(TASK), metadata.get(LANGUAGE), info.getVersion(), info.getDescription(),
+                    endpoint.getQueueGroup(), subject, null, Arrays.asList(subject.split("\\.")), false, timeout, 1));
+        }
+        return result;
+    }
+
+    private static List<String> segments(String path) {
+        return Arrays.stream(path.split("/")).filter(segment -> !segment.isEmpty()).toList();
+    }
+
+    public List<TaskRoute> routes() {
+        return routes;
+    }
+
+    /** What a request resolved to: the route and the concrete subject to send it on. */
+    record Match(TaskRoute route, String subject) {}
+
+    /** The outcome of a lookup: a match, or the methods the path would accept (empty when none). */
+    record Lookup(Optional<Match> match, List<String> allowedMethods) {}
+
+    /**
+     * Finds the route for a request. Literal segments win over {@code *}, which wins over
+     * {@code >}; a path whose segments are not valid subject tokens matches only custom routes.
+     */
+    Lookup find(String method, List<String> path) {
+        Match best = null;
+        int bestScore = -1;
+        List<String> allowed = new ArrayList<>();
+        for (TaskRoute route : routes) {
+            int score = score(route, path);
+            if (score < 0) {
+                continue;
+            }
+            if (route.method() != null && !route.method().equals(method)) {
+                allowed.add(route.method());
+                continue;
+            }
+            if (score > bestScore) {
+                bestScore = score;
+                best = new Match(route, route.custom() ? route.subject() : String.join(".", path));
+            }
+        }
+        return new Lookup(Optional.ofNullable(best), best == null ? List.copyOf(allowed) : List.of());
+    }
+
+    /** How specifically a route matches a path: literal segments count most; -1 for no match. */
+    private static int score(TaskRoute route, List<String> path) {
+        List<String> pattern = route.pattern();
+        if (!route.custom() && !path.stream().allMatch(segment -> TOKEN.matcher(segment).matches())) {
+            return -1;
+        }
+        int score = 0;
+        for (int i = 0; i < pattern.size(); i++) {
+            String expected = pattern.get(i);
+            if (expected.equals(">") && !route.custom()) {
+                return path.size() > i ? score : -1;
+            }
+            if (i >= path.size()) {
+                return -1;
+            }
+            if (expected.equals("*") && !route.custom()) {
+                score += 1;
+            } else if (expected.equals(path.get(i))) {
+                score += 1_000;
+            } else {
+                return -1;
+            }
+        }
+        return path.size() == pattern.size() ? score : -1;
+    }
+}

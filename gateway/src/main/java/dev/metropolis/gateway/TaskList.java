@@ -1,0 +1,50 @@
+package dev.metropolis.gateway;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.metropolis.task.TaskReply;
+import io.helidon.http.HeaderNames;
+import io.helidon.webserver.http.Handler;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.io.UncheckedIOException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/** {@code GET /tasks}: every route the gateway knows, with its task's language, version and queue. */
+final class TaskList implements Handler {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Supplier<RouteTable> routes;
+
+    TaskList(Supplier<RouteTable> routes) {
+        this.routes = routes;
+    }
+
+    @Override
+    public void handle(ServerRequest request, ServerResponse response) {
+        List<Map<String, Object>> tasks = routes.get().routes().stream().map(TaskList::describe).toList();
+        try {
+            response.header(HeaderNames.CONTENT_TYPE, TaskReply.JSON)
+                    .send(JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(Map.of("tasks", tasks)));
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static Map<String, Object> describe(TaskRoute route) {
+        Map<String, Object> task = new LinkedHashMap<>();
+        task.put("task", route.task());
+        task.put("route", route.display());
+        task.put("subject", route.subject());
+        task.put("language", route.language());
+        task.put("version", route.version());
+        task.put("queue", route.queue());
+        task.put("timeout_ms", route.timeout().toMillis());
+        task.put("instances", route.instances());
+        task.put("description", route.description());
+        return task;
+    }
+}

@@ -1,0 +1,244 @@
+package dev.metropolis.gateway;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.metropolis.nats.Replies;
+import dev.metropolis.task.ErrorKind;
+import dev.metropolis.task.TaskError;
+import dev.metropolis.task.TaskReply;
+import dev.metropolis.task.TaskRequest;
+import io.helidon.http.HeaderName;
+import io.helidon.http.HeaderNames;
+import io.helidon.webserver.http.Handler;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import io.nats.client.Connection;
+import io.nats.client.JetStreamStatusException;
+import io.nats.client.Message;
+import io.nats.client.impl.Headers;
+import io.nats.service.ServiceMessage;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Turns an HTTP request into a NATS request on the matching task subject and the reply back into
+ * an HTTP response. Status codes come from the shared {@link ErrorKind} table: the code in a NATS
+ * error reply is the HTTP status.
+ */
+final class TaskProxy implements Handler {
+    private static final Logger LOG = Logger.getLogger(TaskProxy.class.getName());
+    private static final ObjectMapper JSON = new ObjectMapper();
+    static final HeaderName REQUEST_ID = HeaderNames.create("X-Request-Id");
+    static final HeaderName REQUEST_TIMEOUT = HeaderNames.create("Request-Timeout");
+    private static final HeaderName TRACEPARENT = HeaderNames.create("traceparent");
+    private static final HeaderName TRACESTATE = HeaderNames.create("tracestate");
+    /** Request headers that travel to the task as NATS headers. */
+    private static final List<HeaderName> FORWARDED = List.of(HeaderNames.CONTENT_TYPE, HeaderNames.ACCEPT, TRACEPARENT,
+            TRACESTATE, HeaderNames.AUTHORIZATION);
+    private static final Set<String> QUERY_AS_BODY = Set.of("GET", "DELETE");
+    /** Extra wait beyond the task's timeout, so the host's own timeout reply (with its reason) arrives first. */
+    private static final Duration REPLY_MARGIN = Duration.ofMillis(500);
+    /** Room left in a NATS message for headers. */
+    private static final int HEADER_ROOM = 8 * 1024;
+
+    private final Supplier<Connection> nats;
+    private final Supplier<RouteTable> routes;
+    private final long maxBodyBytes;
+
+    TaskProxy(Supplier<Connection> nats, Supplier<RouteTable> routes, long maxBodyBytes) {
+        this.nats = nats;
+        this.routes = routes;
+        this.maxBodyBytes = maxBodyBytes;
+    }
+
+    /** Helidon's observe endpoints (health) share the routing; the proxy leaves them alone. */
+    private static final String OBSERVE_PREFIX = "/observe/";
+
+    @Override
+    public void handle(ServerRequest request, ServerResponse response) {
+        if (request.path().path().startsWith(OBSERVE_PREFIX)) {
+            response.next();
+            return;
+        }
+        String requestId = request.headers().first(REQUEST_ID).orElseGet(() -> UUID.randomUUID().toString());
+        response.header(REQUEST_ID, requestId);
+        String method = request.prologue().method().text();
+        String path = request.path().path();
+        RouteTable.Lookup lookup = routes.get().find(method, segments(path));
+        if (lookup.match().isEmpty()) {
+            notFound(response, method, path, lookup.allowedMethods());
+            return;
+        }
+        RouteTable.Match match = lookup.match().get();
+        try {
+            forward(request, response, match, method, path, requestId);
+        } catch (TaskError error) {
+            sendError(response, error, match.route().task(), match.subject());
+        }
+    }
+
+    private void forward(ServerRequest request, ServerResponse response, RouteTable.Match match, String method, String path,
+            String requestId) {
+        Connection connection = nats.get();
+        if (connection == null || connection.getStatus() != Connection.Status.CONNECTED) {
+            throw TaskError.of(ErrorKind.UNAVAILABLE, "the gateway is not connected to NATS right now; retry shortly");
+        }
+        Headers headers = natsHeaders(request, method, path, requestId);
+        byte[] body = body(request, method, headers, connection);
+        Duration timeout = timeout(request, match.route());
+        headers.put(TaskRequest.TIMEOUT_HEADER, Long.toString(timeout.toMillis()));
+        Message reply = await(connection, match, headers, body, timeout);
+        relay(reply, response, match);
+    }
+
+    private static Headers natsHeaders(ServerRequest request, String method, String path, String requestId) {
+        Headers headers = new Headers();
+        for (HeaderName name : FORWARDED) {
+            request.headers().first(name).ifPresent(value -> headers.put(name.defaultCase(), value));
+        }
+        headers.put(REQUEST_ID.defaultCase(), requestId);
+        headers.put(TaskRequest.METHOD_HEADER, method);
+        headers.put(TaskRequest.PATH_HEADER, path);
+        return headers;
+    }
+
+    /** GET and DELETE send their query parameters as a JSON object; others send their body. */
+    private byte[] body(ServerRequest request, String method, Headers headers, Connection connection) {
+        byte[] body;
+        if (QUERY_AS_BODY.contains(method)) {
+            body = queryAsJson(request);
+            if (body.length > 0) {
+                headers.put(Replies.CONTENT_TYPE, TaskReply.JSON);
+            }
+        } else {
+            body = request.content().hasEntity() ? request.content().as(byte[].class) : new byte[0];
+        }
+        long limit = Math.min(maxBodyBytes, connection.getServerInfo().getMaxPayload() - HEADER_ROOM);
+        if (body.length > limit) {
+            throw TaskError.of(ErrorKind.TOO_LARGE, "the request body has " + body.length + " bytes; the limit is " + limit);
+        }
+        return body;
+    }
+
+    private static byte[] queryAsJson(ServerRequest request) {
+        if (request.query().isEmpty()) {
+            return new byte[0];
+        }
+        Map<String, Object> parameters = new LinkedHashMap<>();
+        for (String name : request.query().names()) {
+            List<String> values = request.query().all(name);
+            parameters.put(name, values.size() == 1 ? values.getFirst() : values);
+        }
+        try {
+            return JSON.writeValueAsBytes(parameters);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The task's timeout, or less when the caller sent {@code Request-Timeout} (a duration or seconds). */
+    private static Duration timeout(ServerRequest request, TaskRoute route) {
+        return request.headers().first(REQUEST_TIMEOUT)
+                .map(value -> parseTimeout(value.trim()))
+                .filter(requested -> requested.compareTo(route.timeout()) < 0)
+                .orElse(route.timeout());
+    }
+
+    private static Duration parseTimeout(String value) {
+        try {
+            return value.matches("\\d+(\\.\\d+)?")
+                    ? Duration.ofMillis((long) (Double.parseDouble(value) * 1000))
+                    : dev.metropolis.script.Durations.parse(value);
+        } catch (IllegalArgumentException e) {
+            throw TaskError.of(ErrorKind.BAD_PAYLOAD, "Request-Timeout: " + e.getMessage());
+        }
+    }
+
+    private static Message await(Connection connection, RouteTable.Match match, Headers headers, byte[] body, Duration timeout) {
+        Duration wait = timeout.plus(REPLY_MARGIN);
+        try {
+            return connection.requestWithTimeout(match.subject(), headers, body, wait).get(wait.toMillis() + 1000, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof JetStreamStatusException status && status.getStatus().getCode() == 503) {
+                throw TaskError.of(ErrorKind.UNAVAILABLE, "no host serves task '" + match.route().task() + "' right now"
+                        + " (subject '" + match.subject() + "'); retry shortly");
+            }
+            if (e.getCause() instanceof CancellationException || e.getCause() instanceof TimeoutException) {
+                throw noReply(match, timeout);
+            }
+            throw TaskError.of(ErrorKind.UNAVAILABLE, "the NATS request failed: " + e.getCause());
+        } catch (TimeoutException | CancellationException e) {
+            throw noReply(match, timeout);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw TaskError.of(ErrorKind.UNAVAILABLE, "the gateway is shutting down");
+        }
+    }
+
+    private static TaskError noReply(RouteTable.Match match, Duration timeout) {
+        return TaskError.of(ErrorKind.TIMED_OUT, "task '" + match.route().task() + "' sent no reply within "
+                + dev.metropolis.script.Durations.format(timeout));
+    }
+
+    private static void relay(Message reply, ServerResponse response, RouteTable.Match match) {
+        Headers headers = reply.getHeaders();
+        String code = headers == null ? null : headers.getFirst(ServiceMessage.NATS_SERVICE_ERROR_CODE);
+        int status = code == null ? 200 : parseStatus(code);
+        if (status == ErrorKind.BUSY.defaultCode()) {
+            response.header(HeaderNames.RETRY_AFTER, "1");
+        }
+        String contentType = headers == null ? null : headers.getFirst(Replies.CONTENT_TYPE);
+        if (contentType != null) {
+            response.header(HeaderNames.CONTENT_TYPE, contentType);
+        }
+        if (status >= 500) {
+            LOG.log(Level.FINE, "task {0} answered {1} on {2}", new Object[] {match.route().task(), status, match.subject()});
+        }
+        response.status(status).send(reply.getData());
+    }
+
+    private static int parseStatus(String code) {
+        try {
+            int status = Integer.parseInt(code.trim());
+            return status >= 400 && status <= 599 ? status : 502;
+        } catch (NumberFormatException e) {
+            return 502;
+        }
+    }
+
+    private void notFound(ServerResponse response, String method, String path, List<String> allowed) {
+        if (!allowed.isEmpty()) {
+            response.header(HeaderNames.ALLOW, String.join(", ", allowed));
+            sendError(response, TaskError.of(ErrorKind.METHOD_NOT_ALLOWED, method + " " + path + " is served only with "
+                    + String.join(", ", allowed)), null, null);
+            return;
+        }
+        sendError(response, TaskError.of(ErrorKind.NO_ROUTE, "no task serves " + method + " " + path
+                + "; GET /tasks lists the routes (a task on subject a.b is served at /a/b)"), null, null);
+    }
+
+    static void sendError(ServerResponse response, TaskError error, String task, String subject) {
+        if (error.kind() == ErrorKind.BUSY) {
+            response.header(HeaderNames.RETRY_AFTER, "1");
+        }
+        response.header(HeaderNames.CONTENT_TYPE, TaskReply.JSON);
+        response.status(error.code()).send(Replies.errorBody(error, task, subject));
+    }
+
+    private static List<String> segments(String path) {
+        return Arrays.stream(path.split("/")).filter(segment -> !segment.isEmpty()).toList();
+    }
+}

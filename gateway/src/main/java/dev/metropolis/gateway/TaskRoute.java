@@ -1,0 +1,54 @@
+package dev.metropolis.gateway;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * One HTTP route to a task, as learned from NATS service discovery.
+ *
+ * @param task        the task's name
+ * @param language    "python" or "js"
+ * @param version     the script's version
+ * @param description the script's description, may be empty
+ * @param queue       the NATS queue group serving it
+ * @param subject     the subject served (may hold wildcards for a default route)
+ * @param method      the only HTTP method accepted, or null for any
+ * @param pattern     path segments; "*" matches one segment, ">" the rest (default routes only)
+ * @param custom      true when the script declared the route with {@code http = "..."}
+ * @param timeout     the task's own timeout
+ * @param instances   how many hosts answered discovery for this route
+ */
+public record TaskRoute(String task, String language, String version, String description, String queue,
+        String subject, String method, List<String> pattern, boolean custom, Duration timeout, int instances) {
+
+    public TaskRoute {
+        Objects.requireNonNull(task, "task");
+        Objects.requireNonNull(subject, "subject");
+        pattern = List.copyOf(pattern);
+        Objects.requireNonNull(timeout, "timeout");
+    }
+
+    /** The route as people write it: "POST /reverse" or "* /text/reverse". */
+    public String display() {
+        StringBuilder path = new StringBuilder();
+        for (String segment : pattern) {
+            path.append('/').append(switch (segment) {
+                case "*" -> "{token}";
+                case ">" -> "{rest...}";
+                default -> segment;
+            });
+        }
+        return (method == null ? "*" : method) + " " + (path.isEmpty() ? "/" : path);
+    }
+
+    /** The same route with another instance count. */
+    TaskRoute withInstances(int count) {
+        return new TaskRoute(task, language, version, description, queue, subject, method, pattern, custom, timeout, count);
+    }
+
+    /** Identity of a route regardless of how many hosts serve it. */
+    String key() {
+        return task + " " + subject + " " + display();
+    }
+}

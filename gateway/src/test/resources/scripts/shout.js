@@ -1,0 +1,7 @@
+// /// metropolis
+// subject = "custom.shout"
+// http = "POST /shout"
+// ///
+export function handle(body) {
+  return String(body).toUpperCase() + '!';
+}
