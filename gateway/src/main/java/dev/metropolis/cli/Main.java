@@ -122,9 +122,8 @@ public final class Main {
             Gateway gateway = Gateway.start(gatewayConfig);
             running.push(gateway);
             gateway.refreshRoutes();
-            host.served().stream().findFirst().ifPresent(script -> LOG.log(Level.INFO,
-                    "ready: try  curl -d ''hello'' http://localhost:{0}/{1}", new Object[] {
-                        String.valueOf(gateway.port()), script.header().subjects().getFirst().replace('.', '/')}));
+            LOG.log(Level.INFO, "ready: {0} task(s) at http://{1}:{2}/ (GET /tasks lists the routes; a subject a.b is"
+                    + " served at /a/b)", new Object[] {host.served().size(), gatewayConfig.host(), String.valueOf(gateway.port())});
         } catch (IOException | RuntimeException e) {
             stopAll(running);
             throw e;

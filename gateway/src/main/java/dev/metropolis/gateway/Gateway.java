@@ -39,7 +39,10 @@ public final class Gateway implements AutoCloseable {
                 .maxConcurrentRequests(config.maxInFlight())
                 .shutdownGracePeriod(config.shutdownGrace())
                 .shutdownHook(false) // the CLI stops everything in order
-                .addFeature(ObserveFeature.just(HealthObserver.create(natsReadiness(nats))))
+                .addFeature(ObserveFeature.just(HealthObserver.builder()
+                        .details(true) // the JSON says which check failed and the NATS state
+                        .addCheck(natsReadiness(nats))
+                        .build()))
                 .routing(routing -> routing(routing, proxy, new TaskList(discovery::current)))
                 .build();
         // Connecting may wait for NATS indefinitely: HTTP serves (and reports not ready) meanwhile.

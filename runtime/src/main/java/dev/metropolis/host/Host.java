@@ -236,8 +236,12 @@ public final class Host implements AutoCloseable {
             stopping = List.copyOf(services);
             services.clear();
         }
-        stopping.forEach(TaskService::stop);
-        stopping.parallelStream().forEach(service -> service.runner().close(config.drainTimeout()));
+        // Draining needs the server: during an outage, subscriptions are dropped without it.
+        boolean connected = connection != null && connection.getStatus() == Connection.Status.CONNECTED;
+        stopping.parallelStream().forEach(service -> {
+            service.stop(connected);
+            service.runner().close(config.drainTimeout());
+        });
         if (connection != null) {
             try {
                 connection.close();

@@ -8,6 +8,7 @@ import io.nats.client.Nats;
 import io.nats.client.Options;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -33,6 +34,7 @@ public final class NatsConnections {
     }
 
     static Options options(NatsSettings settings, String connectionName) {
+        OutageLog outage = new OutageLog();
         Options.Builder builder = Options.builder()
                 .servers(settings.servers().toArray(String[]::new))
                 .connectionName(connectionName)
@@ -41,8 +43,8 @@ public final class NatsConnections {
                 .reconnectJitter(Duration.ofMillis(250))
                 .connectionTimeout(Duration.ofSeconds(5))
                 .reportNoResponders()
-                .connectionListener(new StateLogger())
-                .errorListener(new ErrorLogger());
+                .connectionListener(outage)
+                .errorListener(outage);
         if (settings.credentialsFile() != null) {
             builder.authHandler(Nats.credentials(settings.credentialsFile().toString()));
         }
@@ -67,23 +69,36 @@ public final class NatsConnections {
         return builder.build();
     }
 
-    private static final class StateLogger implements ConnectionListener {
+    /**
+     * Logs connection state changes, once per outage: while NATS is down the client retries every
+     * half second, and each failed attempt would otherwise log a disconnect and an exception.
+     */
+    private static final class OutageLog implements ConnectionListener, ErrorListener {
+        private final AtomicLong downSince = new AtomicLong();
+
         @Override
         public void connectionEvent(Connection connection, Events event) {
             String server = connection.getConnectedUrl();
             switch (event) {
                 case CONNECTED -> LOG.log(Level.INFO, "NATS connected to {0}", server);
-                case RECONNECTED -> LOG.log(Level.INFO, "NATS reconnected to {0}", server);
+                case RECONNECTED -> {
+                    long since = downSince.getAndSet(0);
+                    long seconds = since == 0 ? 0 : (System.nanoTime() - since) / 1_000_000_000L;
+                    LOG.log(Level.INFO, "NATS reconnected to {0} after {1} s", new Object[] {server, String.valueOf(seconds)});
+                }
                 case RESUBSCRIBED -> LOG.log(Level.INFO, "NATS subscriptions restored");
-                case DISCONNECTED -> LOG.log(Level.WARNING, "NATS disconnected; reconnecting (messages are buffered meanwhile)");
+                case DISCONNECTED -> {
+                    if (downSince.compareAndSet(0, System.nanoTime())) {
+                        LOG.log(Level.WARNING, "NATS disconnected; reconnecting every 0.5 s until a server answers"
+                                + " (replies are buffered meanwhile)");
+                    }
+                }
                 case LAME_DUCK -> LOG.log(Level.WARNING, "NATS server {0} is shutting down (lame duck); moving on", server);
                 case CLOSED -> LOG.log(Level.INFO, "NATS connection closed");
                 default -> LOG.log(Level.FINE, "NATS event {0}", event);
             }
         }
-    }
 
-    private static final class ErrorLogger implements ErrorListener {
         @Override
         public void errorOccurred(Connection connection, String error) {
             LOG.log(Level.WARNING, "NATS error: {0}", error);
@@ -91,7 +106,8 @@ public final class NatsConnections {
 
         @Override
         public void exceptionOccurred(Connection connection, Exception exception) {
-            LOG.log(Level.WARNING, "NATS client exception: {0}", String.valueOf(exception));
+            // During an outage every reconnect attempt fails the same way: the disconnect said it already.
+            LOG.log(downSince.get() == 0 ? Level.WARNING : Level.FINE, "NATS client exception: {0}", String.valueOf(exception));
         }
 
         @Override

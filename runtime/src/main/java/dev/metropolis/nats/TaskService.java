@@ -133,9 +133,12 @@ public final class TaskService {
         return copy;
     }
 
-    /** Stops answering: the service leaves discovery and its subscriptions drain. */
-    public void stop() {
-        service.stop(true);
+    /**
+     * Stops answering: the service leaves discovery; with {@code drain}, messages already delivered
+     * to its subscriptions are still handled (up to the drain timeout).
+     */
+    public void stop(boolean drain) {
+        service.stop(drain);
     }
 
     public TaskRunner runner() {

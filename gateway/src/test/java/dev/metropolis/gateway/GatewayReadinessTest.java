@@ -1,0 +1,64 @@
+package dev.metropolis.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.metropolis.nats.LocalNatsServer;
+import dev.metropolis.nats.NatsSettings;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/** Readiness follows the NATS connection: down when NATS goes away, up again when it is back. */
+class GatewayReadinessTest {
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @Test
+    void readinessFlipsWithTheNatsConnection() throws Exception {
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        LocalNatsServer server = LocalNatsServer.start(port, System.getenv());
+        try (Gateway gateway = Gateway.start(new GatewayConfig("127.0.0.1", 0, NatsSettings.of("nats://127.0.0.1:" + port),
+                1 << 20, 64, Duration.ofSeconds(1), Duration.ofSeconds(1)))) {
+            awaitReadiness(gateway, 200);
+            assertThat(status(gateway, "/observe/health/live")).isEqualTo(200);
+
+            server.close();
+            awaitReadiness(gateway, 503);
+            assertThat(status(gateway, "/observe/health/live")).as("liveness does not depend on NATS").isEqualTo(200);
+            HttpResponse<String> refused = http.send(HttpRequest.newBuilder(uri(gateway, "/any/task"))
+                    .POST(HttpRequest.BodyPublishers.ofString("x")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(refused.statusCode()).isIn(404, 503);
+
+            server = LocalNatsServer.start(port, System.getenv());
+            awaitReadiness(gateway, 200);
+        } finally {
+            server.close();
+        }
+    }
+
+    private void awaitReadiness(Gateway gateway, int expected) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        int status;
+        while ((status = status(gateway, "/observe/health/ready")) != expected) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("readiness stayed " + status + ", expected " + expected);
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    private int status(Gateway gateway, String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(uri(gateway, path)).GET().build(), HttpResponse.BodyHandlers.discarding())
+                .statusCode();
+    }
+
+    private static URI uri(Gateway gateway, String path) {
+        return URI.create("http://127.0.0.1:" + gateway.port() + path);
+    }
+}
