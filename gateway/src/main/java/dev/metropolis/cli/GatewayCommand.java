@@ -20,7 +20,7 @@ final class GatewayCommand {
             new Option("--shutdown-grace", "METROPOLIS_SHUTDOWN_GRACE", "DURATION", "10s",
                     "on shutdown, how long in-flight requests may finish"));
 
-    static final List<Option> OPTIONS = CommandLine.concat(OWN_OPTIONS, NatsOptions.OPTIONS, List.of(LogOptions.LEVEL));
+    static final List<Option> OPTIONS = CommandLine.concat(OWN_OPTIONS, NatsOptions.OPTIONS, LogOptions.OPTIONS);
 
     private GatewayCommand() {}
 

@@ -14,7 +14,7 @@ final class HostCommand {
             new Option("--drain-timeout", "METROPOLIS_DRAIN_TIMEOUT", "DURATION", "10s",
                     "on shutdown, how long in-flight messages may finish"));
 
-    static final List<Option> OPTIONS = CommandLine.concat(OWN_OPTIONS, NatsOptions.OPTIONS, List.of(LogOptions.LEVEL));
+    static final List<Option> OPTIONS = CommandLine.concat(OWN_OPTIONS, NatsOptions.OPTIONS, LogOptions.OPTIONS);
 
     private HostCommand() {}
 

@@ -9,6 +9,11 @@ final class LogOptions {
     static final Option LEVEL = new Option("--log-level", "METROPOLIS_LOG_LEVEL", "LEVEL", "info",
             "error, warn, info, debug or trace");
 
+    static final Option FORMAT = new Option("--log-format", "METROPOLIS_LOG_FORMAT", "FORMAT", "text",
+            "text (one readable line per event) or json (one JSON object per line)");
+
+    static final java.util.List<Option> OPTIONS = java.util.List.of(LEVEL, FORMAT);
+
     private LogOptions() {}
 
     static Level level(String name) {

@@ -44,7 +44,7 @@ public final class Main {
             GatewayCommand.OWN_OPTIONS.stream()
                     .map(option -> option.flag().equals("--host") ? option.withDefault("127.0.0.1") : option)
                     .toList(),
-            NatsOptions.OPTIONS, List.of(LogOptions.LEVEL));
+            NatsOptions.OPTIONS, LogOptions.OPTIONS);
 
     private Main() {}
 
@@ -149,7 +149,7 @@ public final class Main {
 
     private static Map<String, String> parse(List<Option> options, String[] args, Map<String, String> env) throws UsageException {
         Map<String, String> values = CommandLine.parse(options, args, env);
-        LogFormat.install(LogOptions.level(values.get("--log-level")));
+        Logging.install(LogOptions.level(values.get("--log-level")), Logging.Format.of(values.get("--log-format")), System.out);
         return values;
     }
 

@@ -61,7 +61,8 @@ final class RequestCommand {
             throw new UsageException("expected SUBJECT and an optional BODY, got " + positional.size() + " arguments");
         }
         Map<String, String> values = CommandLine.parse(OPTIONS, flags.toArray(String[]::new), env);
-        LogFormat.install(java.util.logging.Level.WARNING); // the reply is the output; connection chatter is not
+        // The reply is the output on stdout; only warnings, and on stderr.
+        Logging.install(java.util.logging.Level.WARNING, Logging.Format.TEXT, err);
         if (values.containsKey("--content-type")) {
             headers.put("Content-Type", values.get("--content-type"));
         }
