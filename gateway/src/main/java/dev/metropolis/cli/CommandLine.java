@@ -12,7 +12,8 @@ final class CommandLine {
      *
      * @param flag         the long flag, e.g. "--scripts"
      * @param env          the environment variable read when the flag is absent, or null
-     * @param argument     the placeholder shown in help, e.g. "DIR"
+     * @param argument     the placeholder shown in help, e.g. "DIR"; null for a switch ({@code --watch}
+     *                     means true, {@code --watch=false} false)
      * @param defaultValue used when neither flag nor variable is set, or null
      * @param help         one line saying what it does
      */
@@ -60,6 +61,8 @@ final class CommandLine {
                     .orElseThrow(() -> new UsageException("unknown option '" + arg + "'; see --help"));
             if (arg.contains("=")) {
                 values.put(flag, arg.substring(arg.indexOf('=') + 1));
+            } else if (option.argument() == null) {
+                values.put(flag, "true");
             } else if (i + 1 < args.length) {
                 values.put(flag, args[++i]);
             } else {
@@ -69,12 +72,26 @@ final class CommandLine {
         return values;
     }
 
+    /** Whether a switch is on: "true" or "false", as given by flag, environment or default. */
+    static boolean isOn(Map<String, String> values, String flag) {
+        String value = values.get(flag);
+        return switch (value == null ? "false" : value.toLowerCase(java.util.Locale.ROOT)) {
+            case "true", "yes", "1" -> true;
+            case "false", "no", "0" -> false;
+            default -> throw new IllegalArgumentException(flag + " is a switch: true or false, got '" + value + "'");
+        };
+    }
+
+    private static String left(Option option) {
+        return option.argument() == null ? option.flag() : option.flag() + " " + option.argument();
+    }
+
     /** The help text: usage line, then one aligned line per option with its variable and default. */
     static String help(String usage, String description, List<Option> options) {
         StringBuilder text = new StringBuilder("Usage: ").append(usage).append("\n\n").append(description).append("\n\nOptions:\n");
-        int width = options.stream().mapToInt(o -> o.flag().length() + o.argument().length() + 1).max().orElse(10) + 2;
+        int width = options.stream().mapToInt(o -> left(o).length()).max().orElse(10) + 2;
         for (Option option : options) {
-            String left = option.flag() + " " + option.argument();
+            String left = left(option);
             text.append("  ").append(left).append(" ".repeat(width - left.length())).append(option.help());
             if (option.env() != null) {
                 text.append(" [env ").append(option.env()).append(']');

@@ -12,7 +12,9 @@ final class HostCommand {
     static final List<Option> OWN_OPTIONS = List.of(
             new Option("--scripts", "METROPOLIS_SCRIPTS", "DIR", "scripts", "folder of task scripts to serve"),
             new Option("--drain-timeout", "METROPOLIS_DRAIN_TIMEOUT", "DURATION", "10s",
-                    "on shutdown, how long in-flight messages may finish"));
+                    "on shutdown or reload, how long in-flight messages may finish"),
+            new Option("--watch", "METROPOLIS_WATCH", null, "false",
+                    "hot reload: follow edits, additions and deletions in the scripts folder"));
 
     static final List<Option> OPTIONS = CommandLine.concat(OWN_OPTIONS, NatsOptions.OPTIONS, LogOptions.OPTIONS);
 
@@ -20,6 +22,6 @@ final class HostCommand {
 
     static HostConfig config(Map<String, String> values) {
         return new HostConfig(Path.of(values.get("--scripts")), NatsOptions.settings(values),
-                Durations.parse(values.get("--drain-timeout")));
+                Durations.parse(values.get("--drain-timeout")), CommandLine.isOn(values, "--watch"));
     }
 }

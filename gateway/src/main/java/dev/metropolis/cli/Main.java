@@ -39,8 +39,13 @@ public final class Main {
             Run 'metropolis <command> --help' for a command's options.
             """;
 
-    /** dev binds the gateway to loopback: tasks are reachable only from this machine unless asked. */
-    private static final List<Option> DEV_OPTIONS = CommandLine.concat(HostCommand.OWN_OPTIONS,
+    /**
+     * dev reloads scripts as they change, and binds the gateway to loopback: tasks are reachable
+     * only from this machine unless asked.
+     */
+    private static final List<Option> DEV_OPTIONS = CommandLine.concat(HostCommand.OWN_OPTIONS.stream()
+                    .map(option -> option.flag().equals("--watch") ? option.withDefault("true") : option)
+                    .toList(),
             GatewayCommand.OWN_OPTIONS.stream()
                     .map(option -> option.flag().equals("--host") ? option.withDefault("127.0.0.1") : option)
                     .toList(),

@@ -45,6 +45,10 @@ final class PythonLanguage implements GuestLanguage {
     @Override
     public int lineOf(PolyglotException error, Source source) {
         Value exception = error.getGuestObject();
+        if (error.isSyntaxError() && exception != null && exception.hasMember("lineno")
+                && exception.getMember("lineno").fitsInInt()) {
+            return exception.getMember("lineno").asInt(); // the parser's own line; the source section may run past it
+        }
         int line = 0;
         if (exception != null && exception.hasMember("__traceback__")) {
             for (Value tb = exception.getMember("__traceback__"); tb != null && !tb.isNull(); tb = tb.getMember("tb_next")) {

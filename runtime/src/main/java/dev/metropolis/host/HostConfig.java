@@ -6,13 +6,14 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * Everything a host needs to know, read once from flags and environment (see {@link HostCommand}).
+ * Everything a host needs to know, read once from flags and environment.
  *
  * @param scriptsDir   the folder of task scripts to serve
  * @param nats         how to reach NATS
- * @param drainTimeout how long a stopping host lets in-flight messages finish
+ * @param drainTimeout how long a stopping (or replaced) version lets in-flight messages finish
+ * @param watch        follow edits, additions and deletions in the folder while running (hot reload)
  */
-public record HostConfig(Path scriptsDir, NatsSettings nats, Duration drainTimeout) {
+public record HostConfig(Path scriptsDir, NatsSettings nats, Duration drainTimeout, boolean watch) {
 
     public HostConfig {
         Objects.requireNonNull(scriptsDir, "scriptsDir");
@@ -20,5 +21,10 @@ public record HostConfig(Path scriptsDir, NatsSettings nats, Duration drainTimeo
         if (drainTimeout.isNegative()) {
             throw new IllegalArgumentException("drain timeout must not be negative, got " + drainTimeout);
         }
+    }
+
+    /** A configuration without hot reload. */
+    public HostConfig(Path scriptsDir, NatsSettings nats, Duration drainTimeout) {
+        this(scriptsDir, nats, drainTimeout, false);
     }
 }

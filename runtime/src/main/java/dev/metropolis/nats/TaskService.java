@@ -30,8 +30,9 @@ public final class TaskService {
     private static final Logger LOG = Logger.getLogger(TaskService.class.getName());
 
     private final Connection connection;
-    private final TaskRunner runner;
     private final Service service;
+    /** Replaced by a reload that keeps the subjects: the subscription stays, new messages go to the new version. */
+    private volatile TaskRunner runner;
 
     private TaskService(Connection connection, TaskRunner runner, Duration drainTimeout) {
         this.connection = connection;
@@ -89,10 +90,11 @@ public final class TaskService {
 
     private void onMessage(ServiceMessage message) {
         TaskRequest request = new TaskRequest(message.getSubject(), message.getReplyTo(), headersOf(message), message.getData());
-        runner.submit(request).whenComplete((reply, error) -> respond(message, request, reply, error));
+        TaskRunner current = runner;
+        current.submit(request).whenComplete((reply, error) -> respond(message, current, request, reply, error));
     }
 
-    private void respond(ServiceMessage message, TaskRequest request, TaskReply reply, Throwable error) {
+    private void respond(ServiceMessage message, TaskRunner runner, TaskRequest request, TaskReply reply, Throwable error) {
         TaskError taskError = error == null ? null : asTaskError(error);
         if (request.replyTo() == null) {
             if (taskError != null) {
@@ -143,6 +145,23 @@ public final class TaskService {
 
     public TaskRunner runner() {
         return runner;
+    }
+
+    /**
+     * Hands new messages to {@code next} (a new version of the same script) and returns the
+     * runner that served until now; the caller drains and closes it.
+     */
+    public TaskRunner swap(TaskRunner next) {
+        TaskRunner previous = runner;
+        runner = next;
+        return previous;
+    }
+
+    /** True when a new version can take over this service in place: same subjects, queue and metadata. */
+    public boolean canServe(TaskScript next) {
+        TaskScript current = runner.script();
+        return current.file().equals(next.file()) && metadata(current).equals(metadata(next))
+                && current.header().description().equals(next.header().description());
     }
 
     /** Service names allow letters, digits, '-' and '_' only. */

@@ -65,6 +65,11 @@ public final class TaskRunner implements AutoCloseable {
         return script;
     }
 
+    /** The counts of this version's contexts. */
+    public ContextPool.PoolStats poolStats() {
+        return pool.stats();
+    }
+
     /** Queues a message; the future completes with the reply or a {@link TaskError}. */
     public CompletableFuture<TaskReply> submit(TaskRequest request) {
         Duration timeout = request.timeout(script.header().timeout());

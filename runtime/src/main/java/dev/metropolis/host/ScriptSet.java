@@ -1,0 +1,263 @@
+package dev.metropolis.host;
+
+import dev.metropolis.guest.GuestContext;
+import dev.metropolis.guest.GuestContexts;
+import dev.metropolis.nats.TaskService;
+import dev.metropolis.pool.ContextPool;
+import dev.metropolis.runner.TaskRunner;
+import dev.metropolis.script.Durations;
+import dev.metropolis.script.Language;
+import dev.metropolis.script.ScriptProblem;
+import dev.metropolis.script.TaskScript;
+import io.nats.client.Connection;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Function;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The scripts a host serves, kept in step with the files: the same step loads the folder at start
+ * and applies each batch of changes while running. A new version is warmed before it takes over;
+ * the old one drains its in-flight calls and closes. A version that fails to load leaves the
+ * previous one serving.
+ */
+final class ScriptSet {
+    private static final Logger LOG = Logger.getLogger(ScriptSet.class.getName());
+
+    private final GuestContexts contexts;
+    private final Function<Language, ExecutorService> creators;
+    private final ScheduledExecutorService watchdog;
+    private final Duration drainTimeout;
+    private final ExecutorService retirer;
+    private final Map<Path, ServedScript> served = new LinkedHashMap<>();
+    private final Map<Path, ScriptProblem> problems = new LinkedHashMap<>();
+
+    ScriptSet(GuestContexts contexts, Function<Language, ExecutorService> creators, ScheduledExecutorService watchdog,
+            Duration drainTimeout, ExecutorService retirer) {
+        this.contexts = contexts;
+        this.creators = creators;
+        this.watchdog = watchdog;
+        this.drainTimeout = drainTimeout;
+        this.retirer = retirer;
+    }
+
+    /**
+     * Brings the served set in line with {@code files} (each present, changed, or gone). New
+     * versions are warmed in parallel, one creator thread per language; each serves as soon as it
+     * is warm, waiting for {@code nats} if the connection is not up yet.
+     */
+    synchronized void apply(Collection<Path> files, CompletableFuture<Connection> nats) {
+        List<TaskScript> candidates = new ArrayList<>();
+        for (Path file : files.stream().sorted().toList()) {
+            read(file).ifPresent(candidates::add);
+        }
+        Map<TaskScript, CompletableFuture<TaskRunner>> warming = new LinkedHashMap<>();
+        for (TaskScript script : withoutConflicts(candidates)) {
+            warming.put(script, CompletableFuture.supplyAsync(() -> warm(script), creators.apply(script.language())));
+        }
+        // Installs happen here, on the caller's thread, in the order versions become warm.
+        while (!warming.isEmpty()) {
+            awaitAny(warming.values());
+            for (var entry : List.copyOf(warming.entrySet())) {
+                if (entry.getValue().isDone()) {
+                    warming.remove(entry.getKey());
+                    installWhenWarm(entry.getKey(), entry.getValue(), nats);
+                }
+            }
+        }
+    }
+
+    private void installWhenWarm(TaskScript script, CompletableFuture<TaskRunner> warm, CompletableFuture<Connection> nats) {
+        TaskRunner runner;
+        try {
+            runner = warm.join();
+        } catch (CompletionException e) {
+            reject(e.getCause() instanceof ScriptProblem problem
+                    ? problem
+                    : new ScriptProblem(script.file(), 0, "could not load: " + e.getCause(), e.getCause()));
+            return;
+        }
+        install(script, runner, nats.join());
+    }
+
+    private static void awaitAny(Collection<CompletableFuture<TaskRunner>> futures) {
+        try {
+            CompletableFuture.anyOf(futures.toArray(CompletableFuture[]::new)).join();
+        } catch (CompletionException e) {
+            // a failed warm-up counts as done; installWhenWarm reports it
+        }
+    }
+
+    /** A file's new version to warm, or empty when there is nothing to load (and removals done). */
+    private Optional<TaskScript> read(Path file) {
+        if (!Files.exists(file)) {
+            remove(file, "deleted");
+            return Optional.empty();
+        }
+        if (isEmpty(file)) {
+            return Optional.empty(); // an editor truncated it and is writing: the next event brings the content
+        }
+        try {
+            Optional<TaskScript> script = TaskScript.load(file);
+            if (script.isEmpty()) {
+                remove(file, "no longer has a metropolis header");
+                LOG.log(Level.WARNING, "{0}: not served: the file has no ''/// metropolis'' header declaring its subject"
+                        + " (see README, \"A task script\")", file);
+                return Optional.empty();
+            }
+            ServedScript current = served.get(file);
+            if (current != null && current.script().equals(script.get())) {
+                return Optional.empty(); // touched, not changed
+            }
+            return script;
+        } catch (ScriptProblem problem) {
+            reject(problem);
+            return Optional.empty();
+        }
+    }
+
+    private static boolean isEmpty(Path file) {
+        try {
+            return Files.size(file) == 0;
+        } catch (java.io.IOException e) {
+            return false; // unreadable: loading it reports why
+        }
+    }
+
+    /** Two files may not serve one subject in one queue group: the one served first keeps it. */
+    private List<TaskScript> withoutConflicts(List<TaskScript> candidates) {
+        Map<String, Path> owners = new HashMap<>();
+        served.forEach((file, current) -> claims(current.script()).forEach(claim -> owners.put(claim, file)));
+        List<TaskScript> accepted = new ArrayList<>();
+        for (TaskScript script : candidates) {
+            Optional<String> clash = claims(script).stream()
+                    .filter(claim -> owners.containsKey(claim) && !owners.get(claim).equals(script.file()))
+                    .findFirst();
+            if (clash.isPresent()) {
+                String[] subjectAndQueue = clash.get().split(" ");
+                reject(new ScriptProblem(script.file(), 0, "subject '" + subjectAndQueue[0] + "' in queue '"
+                        + subjectAndQueue[1] + "' is already served by " + owners.get(clash.get()).getFileName()
+                        + "; give one of them another subject or queue"));
+                continue;
+            }
+            claims(script).forEach(claim -> owners.put(claim, script.file()));
+            accepted.add(script);
+        }
+        return accepted;
+    }
+
+    private static List<String> claims(TaskScript script) {
+        return script.header().subjects().stream().map(subject -> subject + " " + script.header().queue()).toList();
+    }
+
+    /** Builds a version's pool and runner and creates its first context, proving the script loads. */
+    private TaskRunner warm(TaskScript script) {
+        ContextPool<GuestContext> pool = new ContextPool<>(script.name(), script.header().concurrency(),
+                contexts.factory(script), creators.apply(script.language()), System::nanoTime);
+        long started = System.nanoTime();
+        try {
+            pool.warmUp();
+        } catch (ScriptProblem problem) {
+            pool.close();
+            throw new CompletionException(problem);
+        } catch (Exception e) {
+            pool.close();
+            throw new CompletionException(new ScriptProblem(script.file(), 0, "could not create a context: " + e, e));
+        }
+        LOG.log(Level.FINE, "{0}: first context ready in {1} ms",
+                new Object[] {script.file().getFileName(), String.valueOf((System.nanoTime() - started) / 1_000_000)});
+        return new TaskRunner(script, pool, watchdog, System::nanoTime);
+    }
+
+    /** Serves a warm version: in place of the previous one when the subjects stay, else by a new service. */
+    private void install(TaskScript script, TaskRunner runner, Connection nats) {
+        Path file = script.file();
+        problems.remove(file);
+        ServedScript current = served.get(file);
+        if (current != null && current.service().canServe(script)) {
+            retire(current.service().swap(runner));
+            LOG.log(Level.INFO, "reloaded {0}", file.getFileName());
+            return;
+        }
+        served.put(file, new ServedScript(TaskService.start(nats, runner, drainTimeout)));
+        if (current != null) {
+            retire(current);
+            LOG.log(Level.INFO, "reloaded {0}; it now serves {1} (queue {2})", new Object[] {file.getFileName(),
+                String.join(", ", script.header().subjects()), script.header().queue()});
+        } else {
+            LOG.log(Level.INFO, "serving {0} (queue {1}) with {2} [{3}, concurrency {4}, timeout {5}]", new Object[] {
+                String.join(", ", script.header().subjects()), script.header().queue(), file.getFileName(),
+                script.language().id(), String.valueOf(script.header().concurrency()),
+                Durations.format(script.header().timeout())});
+        }
+    }
+
+    private void remove(Path file, String why) {
+        problems.remove(file);
+        ServedScript current = served.remove(file);
+        if (current != null) {
+            retire(current);
+            LOG.log(Level.INFO, "{0} {1}: stopped serving {2}", new Object[] {file.getFileName(), why,
+                String.join(", ", current.script().header().subjects())});
+        }
+    }
+
+    /** Logs a problem once per distinct message; a served previous version keeps serving. */
+    private void reject(ScriptProblem problem) {
+        ScriptProblem previous = problems.put(problem.file(), problem);
+        if (previous != null && previous.getMessage().equals(problem.getMessage())) {
+            return;
+        }
+        if (served.containsKey(problem.file())) {
+            LOG.log(Level.WARNING, "not reloaded, the previous version keeps serving: {0}", problem.getMessage());
+        } else {
+            LOG.log(Level.WARNING, "not served: {0}", problem.getMessage());
+        }
+    }
+
+    /** Stops a service (it leaves discovery; delivered messages still run) and closes its runner, in the background. */
+    private void retire(ServedScript script) {
+        retirer.execute(() -> {
+            script.service().stop(true);
+            script.service().runner().close(drainTimeout);
+        });
+    }
+
+    /** Drains and closes a replaced version's runner in the background. */
+    private void retire(TaskRunner runner) {
+        retirer.execute(() -> runner.close(drainTimeout));
+    }
+
+    synchronized List<TaskScript> served() {
+        return served.values().stream().map(ServedScript::script).toList();
+    }
+
+    synchronized List<ScriptProblem> problems() {
+        return List.copyOf(problems.values());
+    }
+
+    /** Live contexts over every served version (retired ones close as they drain). */
+    synchronized int liveContexts() {
+        return served.values().stream().mapToInt(script -> script.service().runner().poolStats().live()).sum();
+    }
+
+    /** Removes every script, for shutdown; returns the services to stop. */
+    synchronized List<ServedScript> clear() {
+        List<ServedScript> all = List.copyOf(served.values());
+        served.clear();
+        return all;
+    }
+}
