@@ -1,6 +1,6 @@
 // /// metropolis
 // subject = "js.>"
-// timeout = "2s"
+// timeout = "10s"
 // ///
 // Test probe: a classic script (global function) whose behaviour is chosen by the subject.
 globalThis.leak = 'set by probe.js';

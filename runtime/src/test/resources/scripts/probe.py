@@ -1,6 +1,6 @@
 # /// metropolis
 # subject = "py.>"
-# timeout = "2s"
+# timeout = "10s"
 # concurrency = 2
 # ///
 # Test probe: one Python task whose behaviour is chosen by the subject after "py.".

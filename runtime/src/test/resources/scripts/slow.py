@@ -2,7 +2,7 @@
 # subject = ["slow.sleep", "slow.leak"]
 # concurrency = 2
 # max_pending = 1
-# timeout = "10s"
+# timeout = "5s"
 # ///
 # Sleeps for the number of seconds it is sent and answers with its context's token, so a test can
 # see how many contexts served a burst.

@@ -3,6 +3,7 @@ package dev.metropolis.host;
 import dev.metropolis.guest.Engines;
 import dev.metropolis.guest.GuestContexts;
 import dev.metropolis.nats.NatsConnections;
+import dev.metropolis.runner.Watchdog;
 import dev.metropolis.script.Language;
 import dev.metropolis.script.ScriptFolder;
 import dev.metropolis.script.ScriptProblem;
@@ -18,8 +19,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -39,7 +38,7 @@ public final class Host implements AutoCloseable {
     private final HostConfig config;
     private final ScriptFolder folder;
     private final Map<Language, ExecutorService> creators = new EnumMap<>(Language.class);
-    private final ScheduledExecutorService watchdog;
+    private final Watchdog watchdog = new Watchdog();
     private final ExecutorService retirer =
             Executors.newThreadPerTaskExecutor(Thread.ofPlatform().daemon(true).name("script-retirer-", 1).factory());
     private final ScriptSet scripts;
@@ -56,10 +55,6 @@ public final class Host implements AutoCloseable {
             creators.put(language, Executors.newSingleThreadExecutor(
                     Thread.ofPlatform().daemon(true).name("context-creator-" + language.id()).factory()));
         }
-        ScheduledThreadPoolExecutor timers = new ScheduledThreadPoolExecutor(2,
-                Thread.ofPlatform().daemon(true).name("task-watchdog-", 1).factory());
-        timers.setRemoveOnCancelPolicy(true); // finished calls must not leave their timers queued
-        this.watchdog = timers;
         this.scripts = new ScriptSet(new GuestContexts(engines), creators::get, watchdog, config.drainTimeout(), retirer);
         // Connecting may block for as long as NATS is down: it gets its own thread, not a creator.
         this.nats = CompletableFuture.supplyAsync(this::connect,
@@ -163,7 +158,7 @@ public final class Host implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
-        watchdog.shutdownNow();
+        watchdog.close();
         creators.values().forEach(ExecutorService::shutdownNow);
         creators.values().forEach(creator -> awaitTermination(creator, Duration.ofSeconds(5)));
     }

@@ -5,6 +5,7 @@ import dev.metropolis.guest.GuestContexts;
 import dev.metropolis.nats.TaskService;
 import dev.metropolis.pool.ContextPool;
 import dev.metropolis.runner.TaskRunner;
+import dev.metropolis.runner.Watchdog;
 import dev.metropolis.script.Durations;
 import dev.metropolis.script.Language;
 import dev.metropolis.script.ScriptProblem;
@@ -23,7 +24,6 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Function;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -39,13 +39,13 @@ final class ScriptSet {
 
     private final GuestContexts contexts;
     private final Function<Language, ExecutorService> creators;
-    private final ScheduledExecutorService watchdog;
+    private final Watchdog watchdog;
     private final Duration drainTimeout;
     private final ExecutorService retirer;
     private final Map<Path, ServedScript> served = new LinkedHashMap<>();
     private final Map<Path, ScriptProblem> problems = new LinkedHashMap<>();
 
-    ScriptSet(GuestContexts contexts, Function<Language, ExecutorService> creators, ScheduledExecutorService watchdog,
+    ScriptSet(GuestContexts contexts, Function<Language, ExecutorService> creators, Watchdog watchdog,
             Duration drainTimeout, ExecutorService retirer) {
         this.contexts = contexts;
         this.creators = creators;

@@ -42,8 +42,9 @@ public final class ContextPool<C extends AutoCloseable> implements AutoCloseable
     private int leased;
     private int creating;
     private boolean closed;
-    private long noCreationBefore;
-    private Exception lastFailure;
+    /** Set by a failed creation, cleared by a successful one: the reason to report and when to retry. */
+    private Throwable lastFailure;
+    private long lastFailureAt;
 
     /**
      * @param name     the script's name, for messages
@@ -135,7 +136,10 @@ public final class ContextPool<C extends AutoCloseable> implements AutoCloseable
 
     /** Starts one background creation when there is room and none is already running. */
     private void growLocked() {
-        if (closed || creating > 0 || live + creating >= maxSize || nanoTime.getAsLong() - noCreationBefore < 0) {
+        if (closed || creating > 0 || live + creating >= maxSize) {
+            return;
+        }
+        if (lastFailure != null && nanoTime.getAsLong() - lastFailureAt < RETRY_AFTER_FAILURE_NANOS) {
             return;
         }
         creating++;
@@ -149,10 +153,10 @@ public final class ContextPool<C extends AutoCloseable> implements AutoCloseable
 
     private void createInBackground() {
         C context = null;
-        Exception failure = null;
+        Throwable failure = null;
         try {
             context = factory.call();
-        } catch (Exception e) {
+        } catch (Exception | Error e) { // an Error too: the count of creations in progress must come down
             failure = e;
         }
         lock.lock();
@@ -160,11 +164,12 @@ public final class ContextPool<C extends AutoCloseable> implements AutoCloseable
             creating--;
             if (failure != null) {
                 lastFailure = failure;
-                noCreationBefore = nanoTime.getAsLong() + RETRY_AFTER_FAILURE_NANOS;
-                LOG.log(Level.WARNING, "task ''{0}'': creating a context failed: {1}", new Object[] {name, failure.getMessage()});
+                lastFailureAt = nanoTime.getAsLong();
+                LOG.log(Level.WARNING, "task ''{0}'': creating a context failed: {1}", new Object[] {name, failure.toString()});
             } else if (closed) {
                 closeQuietly(context);
             } else {
+                lastFailure = null;
                 live++;
                 idle.addLast(context);
             }

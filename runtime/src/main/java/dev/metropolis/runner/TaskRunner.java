@@ -14,7 +14,6 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -37,7 +36,7 @@ public final class TaskRunner implements AutoCloseable {
 
     private final TaskScript script;
     private final ContextPool<GuestContext> pool;
-    private final ScheduledExecutorService watchdog;
+    private final Watchdog watchdog;
     private final LongSupplier nanoTime;
     private final ThreadPoolExecutor workers;
 
@@ -47,8 +46,7 @@ public final class TaskRunner implements AutoCloseable {
      * @param watchdog fires timeouts (shared by all runners)
      * @param nanoTime the clock deadlines are measured on
      */
-    public TaskRunner(TaskScript script, ContextPool<GuestContext> pool, ScheduledExecutorService watchdog,
-            LongSupplier nanoTime) {
+    public TaskRunner(TaskScript script, ContextPool<GuestContext> pool, Watchdog watchdog, LongSupplier nanoTime) {
         this.script = script;
         this.pool = pool;
         this.watchdog = watchdog;
@@ -131,7 +129,7 @@ public final class TaskRunner implements AutoCloseable {
             throw timedOut(request, timeout, "waited for a free context until its timeout");
         }
         GuardedCall guard = new GuardedCall(lease.context(), INTERRUPT_GRACE);
-        ScheduledFuture<?> timer = watchdog.schedule(guard::timeOut, remaining, TimeUnit.NANOSECONDS);
+        ScheduledFuture<?> timer = watchdog.schedule(guard, remaining);
         try {
             return lease.context().invoke(request, payload);
         } catch (PolyglotException e) {

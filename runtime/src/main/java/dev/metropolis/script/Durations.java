@@ -55,8 +55,11 @@ public final class Durations {
         }
     }
 
-    /** The shortest exact form: "5s", "250ms", "2m". */
+    /** The shortest exact form: "5s", "250ms", "2m", "1.5ms". */
     public static String format(Duration duration) {
+        if (duration.toNanos() % 1_000_000 != 0) {
+            return BigDecimal.valueOf(duration.toNanos()).movePointLeft(6).stripTrailingZeros().toPlainString() + "ms";
+        }
         long millis = duration.toMillis();
         if (millis > 0 && millis % 3_600_000 == 0) {
             return millis / 3_600_000 + "h";

@@ -6,10 +6,29 @@
 # in GuestContext.java. Exceptions are caught here because Python knows the precise line.
 import json as _json
 import sys as _sys
+import time as _time
 import types as _types
 
 EMPTY, TEXT, BYTES, JSON, FAILED, CRASHED, BAD_PAYLOAD = 0, 1, 2, 3, 4, 5, 6
 BODY_AUTO, BODY_JSON, BODY_TEXT, BODY_BYTES = 0, 1, 2, 3
+
+
+_blocking_sleep = _time.sleep
+
+
+def _interruptible_sleep(seconds):
+    """time.sleep in short slices: GraalPy's own sleep ignores the host's interrupt at a task's timeout."""
+    if seconds < 0:
+        raise ValueError("sleep length must be non-negative")
+    end = _time.monotonic() + seconds
+    while True:
+        left = end - _time.monotonic()
+        if left <= 0:
+            return
+        _blocking_sleep(min(left, 0.01))
+
+
+_time.sleep = _interruptible_sleep
 
 
 class TaskError(Exception):

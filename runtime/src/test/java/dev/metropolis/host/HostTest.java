@@ -54,7 +54,7 @@ class HostTest {
     @BeforeAll
     void start(@TempDir Path scripts) throws Exception {
         TestSupport.withExamples(scripts);
-        TestSupport.withTestScripts(scripts, "probe.py", "slow.py", "probe.js", "cjs.js", "counter.js",
+        TestSupport.withTestScripts(scripts, "probe.py", "slow.py", "probe.js", "cjs.js", "counter.js", "spin.js",
                 "bad-header.py", "syntax.js", "import-error.py", "missing-function.js", "no-header.js");
         int port = TestSupport.freePort();
         server = LocalNatsServer.start(port, System.getenv());
@@ -283,18 +283,35 @@ class HostTest {
             assertThat(json(reply).get("error").asText()).contains("never settled");
         }
 
+        @Test
+        void runawayCodeIsInterruptedAtTheScriptsOwnTimeout() throws Exception {
+            // spin.js (timeout 1s) loops forever; slow.py (timeout 5s) sleeps for 30 s.
+            assertTimesOut("spin.forever", null, 1_000, "its timeout of 1s");
+            assertThat(text(call("spin.forever", "return"))).isEqualTo("returned");
+            assertTimesOut("slow.sleep", null, 5_000, "its timeout of 5s");
+        }
+
         @ParameterizedTest
         @ValueSource(strings = {"py.loop", "js.loop", "py.sleep"})
-        void runawayCodeIsInterruptedAtItsTimeoutAndTheHostKeepsServing(String subject) throws Exception {
-            long started = System.nanoTime();
-            Message reply = call(subject, "");
-            long elapsedMillis = (System.nanoTime() - started) / 1_000_000;
-            assertThat(errorCode(reply)).isEqualTo(504);
-            assertThat(json(reply).get("error").asText()).contains("did not finish within its timeout of 2s");
-            // The probe's timeout is 2 s; the reply comes at the timeout plus the interrupt.
-            assertThat(elapsedMillis).isBetween(1_900L, 4_000L);
+        void runawayCodeIsInterruptedAtTheCallersTimeoutAndTheHostKeepsServing(String subject) throws Exception {
+            assertTimesOut(subject, "2000", 2_000, "the caller's timeout of 2s");
             String lang = subject.substring(0, subject.indexOf('.'));
             assertThat(json(call(lang + ".echo", "\"still here\"")).get("body").asText()).isEqualTo("still here");
+        }
+
+        private void assertTimesOut(String subject, String callerTimeoutMillis, long timeoutMillis, String reason)
+                throws Exception {
+            Headers headers = new Headers();
+            if (callerTimeoutMillis != null) {
+                headers.put("Metropolis-Timeout", callerTimeoutMillis);
+            }
+            long started = System.nanoTime();
+            Message reply = request(nats, subject, headers, "30".getBytes(StandardCharsets.UTF_8));
+            long elapsedMillis = (System.nanoTime() - started) / 1_000_000;
+            assertThat(errorCode(reply)).isEqualTo(504);
+            assertThat(json(reply).get("error").asText()).contains("did not finish within " + reason);
+            // The reply comes at the timeout plus the interrupt, with a margin for a busy machine.
+            assertThat(elapsedMillis).isBetween(timeoutMillis - 100, timeoutMillis + 2_000);
         }
     }
 
@@ -318,9 +335,15 @@ class HostTest {
 
         @Test
         void beyondTheQueueBoundMessagesGetABusyReply() throws Exception {
+            // Two calls at once first, so both contexts exist before the burst (creating one takes a while).
+            CompletableFuture<Message> first = nats.requestWithTimeout("slow.sleep", "0.2".getBytes(StandardCharsets.UTF_8),
+                    Duration.ofSeconds(30));
+            assertThat(errorCode(request(nats, "slow.sleep", "0.2"))).isZero();
+            assertThat(errorCode(first.get())).isZero();
+
             List<CompletableFuture<Message>> burst = new ArrayList<>();
             for (int i = 0; i < 6; i++) {
-                burst.add(nats.requestWithTimeout("slow.sleep", "2".getBytes(StandardCharsets.UTF_8), Duration.ofSeconds(10)));
+                burst.add(nats.requestWithTimeout("slow.sleep", "1.5".getBytes(StandardCharsets.UTF_8), Duration.ofSeconds(10)));
             }
             Map<Integer, Long> byCode = burst.stream().map(CompletableFuture::join)
                     .collect(Collectors.groupingBy(TestSupport::errorCode, Collectors.counting()));
@@ -421,7 +444,7 @@ class HostTest {
 
             assertThat(host.served()).extracting(TaskScript::name)
                     .containsExactlyInAnyOrder("add", "digest", "reverse", "stats", "wordcount", "probe", "probe", "slow",
-                            "cjs", "counter");
+                            "cjs", "counter", "spin");
         }
 
         @Test
@@ -439,7 +462,7 @@ class HostTest {
             Map<String, InfoResponse> byFile = infos.stream()
                     .collect(Collectors.toMap(info -> info.getMetadata().get("metropolis.file"), Function.identity()));
             assertThat(byFile).containsOnlyKeys("add.js", "digest.py", "reverse.py", "stats.mjs", "wordcount.py",
-                    "probe.py", "probe.js", "slow.py", "cjs.js", "counter.js");
+                    "probe.py", "probe.js", "slow.py", "cjs.js", "counter.js", "spin.js");
 
             InfoResponse reverse = byFile.get("reverse.py");
             assertThat(reverse.getName()).isEqualTo("reverse");
@@ -454,7 +477,7 @@ class HostTest {
             assertThat(byFile.get("digest.py").getEndpoints()).extracting(Endpoint::getSubject)
                     .containsExactlyInAnyOrder("bytes.sha256", "bytes.md5");
             assertThat(byFile.get("add.js").getMetadata()).containsEntry("metropolis.language", "js");
-            assertThat(discovery.ping()).hasSize(10);
+            assertThat(discovery.ping()).hasSize(11);
         }
     }
 }
