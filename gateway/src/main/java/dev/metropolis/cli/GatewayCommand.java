@@ -30,7 +30,7 @@ final class GatewayCommand {
                 Durations.parse(values.get("--discovery-interval")), Durations.parse(values.get("--shutdown-grace")));
     }
 
-    private static int integer(Map<String, String> values, String flag) {
+    static int integer(Map<String, String> values, String flag) {
         try {
             return Integer.parseInt(values.get(flag));
         } catch (NumberFormatException e) {

@@ -14,7 +14,11 @@ final class HostCommand {
             new Option("--drain-timeout", "METROPOLIS_DRAIN_TIMEOUT", "DURATION", "10s",
                     "on shutdown or reload, how long in-flight messages may finish"),
             new Option("--watch", "METROPOLIS_WATCH", null, "false",
-                    "hot reload: follow edits, additions and deletions in the scripts folder"));
+                    "hot reload: follow edits, additions and deletions in the scripts folder"),
+            new Option("--metrics-host", "METROPOLIS_METRICS_HOST", "ADDRESS", "0.0.0.0",
+                    "address of the host's metrics and health endpoint"),
+            new Option("--metrics-port", "METROPOLIS_METRICS_PORT", "PORT", "9090",
+                    "port of /observe/metrics and /observe/health (0: none)"));
 
     static final List<Option> OPTIONS = CommandLine.concat(OWN_OPTIONS, NatsOptions.OPTIONS, LogOptions.OPTIONS);
 

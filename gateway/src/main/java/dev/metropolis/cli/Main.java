@@ -4,10 +4,12 @@ import dev.metropolis.cli.CommandLine.Option;
 import dev.metropolis.cli.CommandLine.UsageException;
 import dev.metropolis.gateway.Gateway;
 import dev.metropolis.gateway.GatewayConfig;
+import dev.metropolis.gateway.Observability;
 import dev.metropolis.guest.Engines;
 import dev.metropolis.host.Host;
 import dev.metropolis.host.HostConfig;
 import dev.metropolis.nats.LocalNatsServer;
+import io.helidon.webserver.WebServer;
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.Arrays;
@@ -44,7 +46,11 @@ public final class Main {
      * only from this machine unless asked.
      */
     private static final List<Option> DEV_OPTIONS = CommandLine.concat(HostCommand.OWN_OPTIONS.stream()
-                    .map(option -> option.flag().equals("--watch") ? option.withDefault("true") : option)
+                    .map(option -> switch (option.flag()) {
+                        case "--watch" -> option.withDefault("true");
+                        case "--metrics-host" -> option.withDefault("127.0.0.1");
+                        default -> option;
+                    })
                     .toList(),
             GatewayCommand.OWN_OPTIONS.stream()
                     .map(option -> option.flag().equals("--host") ? option.withDefault("127.0.0.1") : option)
@@ -93,7 +99,7 @@ public final class Main {
         HostConfig config = HostCommand.config(values);
         Deque<AutoCloseable> running = new ArrayDeque<>();
         try {
-            startHost(config, running);
+            startHost(config, values, running);
         } catch (IOException | RuntimeException e) {
             stopAll(running);
             throw e;
@@ -123,7 +129,7 @@ public final class Main {
         Deque<AutoCloseable> running = new ArrayDeque<>();
         try {
             LocalNatsServer.startUnlessRunning(hostConfig.nats().servers().getFirst(), env).ifPresent(running::push);
-            Host host = startHost(hostConfig, running);
+            Host host = startHost(hostConfig, values, running);
             Gateway gateway = Gateway.start(gatewayConfig);
             running.push(gateway);
             gateway.refreshRoutes();
@@ -136,11 +142,18 @@ public final class Main {
         return awaitShutdown(running);
     }
 
-    private static Host startHost(HostConfig config, Deque<AutoCloseable> running) throws IOException {
+    /** Starts the host and, unless --metrics-port is 0, its metrics and health endpoint. */
+    private static Host startHost(HostConfig config, Map<String, String> values, Deque<AutoCloseable> running)
+            throws IOException {
         Engines engines = new Engines();
         running.push(engines);
         Host host = Host.start(config, engines);
         running.push(host);
+        int metricsPort = GatewayCommand.integer(values, "--metrics-port");
+        if (metricsPort > 0) {
+            WebServer observe = Observability.startHostEndpoint(values.get("--metrics-host"), metricsPort, host::natsStatus);
+            running.push(observe::stop);
+        }
         return host;
     }
 

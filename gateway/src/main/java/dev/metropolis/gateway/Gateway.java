@@ -2,12 +2,9 @@ package dev.metropolis.gateway;
 
 import dev.metropolis.nats.NatsConnections;
 import io.helidon.health.HealthCheck;
-import io.helidon.health.HealthCheckResponse;
-import io.helidon.health.HealthCheckType;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
-import io.helidon.webserver.observe.ObserveFeature;
-import io.helidon.webserver.observe.health.HealthObserver;
+import dev.metropolis.metrics.Registries;
 import io.nats.client.Connection;
 import java.io.IOException;
 import java.time.Duration;
@@ -31,7 +28,8 @@ public final class Gateway implements AutoCloseable {
 
     private Gateway(GatewayConfig config) {
         this.discovery = new RouteDiscovery(nats::get, DISCOVERY_WINDOW);
-        TaskProxy proxy = new TaskProxy(nats::get, discovery::current, config.maxBodyBytes());
+        TaskProxy proxy = new TaskProxy(nats::get, discovery::current, config.maxBodyBytes(),
+                new GatewayMetrics(Registries.global()));
         this.server = WebServer.builder()
                 .host(config.host())
                 .port(config.port())
@@ -39,10 +37,7 @@ public final class Gateway implements AutoCloseable {
                 .maxConcurrentRequests(config.maxInFlight())
                 .shutdownGracePeriod(config.shutdownGrace())
                 .shutdownHook(false) // the CLI stops everything in order
-                .addFeature(ObserveFeature.just(HealthObserver.builder()
-                        .details(true) // the JSON says which check failed and the NATS state
-                        .addCheck(natsReadiness(nats))
-                        .build()))
+                .addFeature(Observability.feature(natsReadiness(nats)))
                 .routing(routing -> routing(routing, proxy, new TaskList(discovery::current)))
                 .build();
         // Connecting may wait for NATS indefinitely: HTTP serves (and reports not ready) meanwhile.
@@ -77,27 +72,10 @@ public final class Gateway implements AutoCloseable {
     }
 
     private static HealthCheck natsReadiness(AtomicReference<Connection> nats) {
-        return new HealthCheck() {
-            @Override
-            public HealthCheckType type() {
-                return HealthCheckType.READINESS;
-            }
-
-            @Override
-            public String name() {
-                return "nats";
-            }
-
-            @Override
-            public HealthCheckResponse call() {
-                Connection connection = nats.get();
-                Connection.Status status = connection == null ? Connection.Status.DISCONNECTED : connection.getStatus();
-                return HealthCheckResponse.builder()
-                        .status(status == Connection.Status.CONNECTED)
-                        .detail("status", status.name())
-                        .build();
-            }
-        };
+        return Observability.natsReadiness(() -> {
+            Connection connection = nats.get();
+            return connection == null ? Connection.Status.DISCONNECTED : connection.getStatus();
+        });
     }
 
     /** The port HTTP listens on (useful with port 0). */

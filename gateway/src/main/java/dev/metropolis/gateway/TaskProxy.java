@@ -57,11 +57,13 @@ final class TaskProxy implements Handler {
     private final Supplier<Connection> nats;
     private final Supplier<RouteTable> routes;
     private final long maxBodyBytes;
+    private final GatewayMetrics metrics;
 
-    TaskProxy(Supplier<Connection> nats, Supplier<RouteTable> routes, long maxBodyBytes) {
+    TaskProxy(Supplier<Connection> nats, Supplier<RouteTable> routes, long maxBodyBytes, GatewayMetrics metrics) {
         this.nats = nats;
         this.routes = routes;
         this.maxBodyBytes = maxBodyBytes;
+        this.metrics = metrics;
     }
 
     /** Helidon's observe endpoints (health) share the routing; the proxy leaves them alone. */
@@ -73,20 +75,26 @@ final class TaskProxy implements Handler {
             response.next();
             return;
         }
+        long started = System.nanoTime();
         String requestId = request.headers().first(REQUEST_ID).orElseGet(() -> UUID.randomUUID().toString());
         response.header(REQUEST_ID, requestId);
         String method = request.prologue().method().text();
         String path = request.path().path();
         RouteTable.Lookup lookup = routes.get().find(method, segments(path));
-        if (lookup.match().isEmpty()) {
-            notFound(response, method, path, lookup.allowedMethods());
-            return;
-        }
-        RouteTable.Match match = lookup.match().get();
+        String route = lookup.match().map(match -> match.route().display()).orElse("none");
         try {
-            forward(request, response, match, method, path, requestId);
-        } catch (TaskError error) {
-            sendError(response, error, match.route().task(), match.subject());
+            if (lookup.match().isEmpty()) {
+                notFound(response, method, path, lookup.allowedMethods());
+                return;
+            }
+            RouteTable.Match match = lookup.match().get();
+            try {
+                forward(request, response, match, method, path, requestId);
+            } catch (TaskError error) {
+                sendError(response, error, match.route().task(), match.subject());
+            }
+        } finally {
+            metrics.request(route, method, response.status().code(), System.nanoTime() - started);
         }
     }
 
@@ -94,6 +102,7 @@ final class TaskProxy implements Handler {
             String requestId) {
         Connection connection = nats.get();
         if (connection == null || connection.getStatus() != Connection.Status.CONNECTED) {
+            metrics.natsError("disconnected");
             throw TaskError.of(ErrorKind.UNAVAILABLE, "the gateway is not connected to NATS right now; retry shortly");
         }
         Headers headers = natsHeaders(request, method, path, requestId);
@@ -167,18 +176,20 @@ final class TaskProxy implements Handler {
         }
     }
 
-    private static Message await(Connection connection, RouteTable.Match match, Headers headers, byte[] body, Duration timeout) {
+    private Message await(Connection connection, RouteTable.Match match, Headers headers, byte[] body, Duration timeout) {
         Duration wait = timeout.plus(REPLY_MARGIN);
         try {
             return connection.requestWithTimeout(match.subject(), headers, body, wait).get(wait.toMillis() + 1000, TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof JetStreamStatusException status && status.getStatus().getCode() == 503) {
+                metrics.natsError("no_responders");
                 throw TaskError.of(ErrorKind.UNAVAILABLE, "no host serves task '" + match.route().task() + "' right now"
                         + " (subject '" + match.subject() + "'); retry shortly");
             }
             if (e.getCause() instanceof CancellationException || e.getCause() instanceof TimeoutException) {
                 throw noReply(match, timeout);
             }
+            metrics.natsError("failed");
             throw TaskError.of(ErrorKind.UNAVAILABLE, "the NATS request failed: " + e.getCause());
         } catch (TimeoutException | CancellationException e) {
             throw noReply(match, timeout);
@@ -188,7 +199,8 @@ final class TaskProxy implements Handler {
         }
     }
 
-    private static TaskError noReply(RouteTable.Match match, Duration timeout) {
+    private TaskError noReply(RouteTable.Match match, Duration timeout) {
+        metrics.natsError("timeout");
         return TaskError.of(ErrorKind.TIMED_OUT, "task '" + match.route().task() + "' sent no reply within "
                 + dev.metropolis.script.Durations.format(timeout));
     }

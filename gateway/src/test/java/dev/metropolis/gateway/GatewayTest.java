@@ -308,7 +308,8 @@ class GatewayTest {
         try (Connection nats = Nats.connect(Options.builder().server(host.config().nats().servers().getFirst())
                 .reportNoResponders().build())) {
             WebServer alone = WebServer.builder().host("127.0.0.1").port(0)
-                    .routing(routing -> Gateway.routing(routing, new TaskProxy(() -> nats, () -> ghost, 1 << 20),
+                    .routing(routing -> Gateway.routing(routing, new TaskProxy(() -> nats, () -> ghost, 1 << 20,
+                            new GatewayMetrics(dev.metropolis.metrics.Registries.global())),
                             new TaskList(() -> ghost)))
                     .build().start();
             try {

@@ -2,6 +2,8 @@ package dev.metropolis.host;
 
 import dev.metropolis.guest.Engines;
 import dev.metropolis.guest.GuestContexts;
+import dev.metropolis.metrics.Registries;
+import dev.metropolis.metrics.TaskMetrics;
 import dev.metropolis.nats.NatsConnections;
 import dev.metropolis.runner.Watchdog;
 import dev.metropolis.script.Language;
@@ -45,7 +47,7 @@ public final class Host implements AutoCloseable {
     private final CompletableFuture<Connection> nats;
     private FolderWatcher watcher;
 
-    private Host(HostConfig config, Engines engines) {
+    private Host(HostConfig config, Engines engines, TaskMetrics metrics) {
         this.config = config;
         this.folder = new ScriptFolder(config.scriptsDir());
         // Context creation is CPU-bound (a Python context takes 0.5-1 s, the first one several seconds).
@@ -55,7 +57,8 @@ public final class Host implements AutoCloseable {
             creators.put(language, Executors.newSingleThreadExecutor(
                     Thread.ofPlatform().daemon(true).name("context-creator-" + language.id()).factory()));
         }
-        this.scripts = new ScriptSet(new GuestContexts(engines), creators::get, watchdog, config.drainTimeout(), retirer);
+        this.scripts = new ScriptSet(new GuestContexts(engines), creators::get, watchdog, config.drainTimeout(), retirer,
+                metrics);
         // Connecting may block for as long as NATS is down: it gets its own thread, not a creator.
         this.nats = CompletableFuture.supplyAsync(this::connect,
                 task -> Thread.ofPlatform().daemon(true).name("nats-connect").start(task));
@@ -66,8 +69,13 @@ public final class Host implements AutoCloseable {
      * is unreachable, retrying, so a host started before NATS comes up by itself.
      */
     public static Host start(HostConfig config, Engines engines) throws IOException {
+        return start(config, engines, new TaskMetrics(Registries.global()));
+    }
+
+    /** As {@link #start(HostConfig, Engines)}, recording metrics in {@code metrics}. */
+    public static Host start(HostConfig config, Engines engines, TaskMetrics metrics) throws IOException {
         long started = System.nanoTime();
-        Host host = new Host(config, engines);
+        Host host = new Host(config, engines, metrics);
         try {
             host.logRuntime(engines);
             var files = host.folder.scriptFiles();
@@ -130,6 +138,12 @@ public final class Host implements AutoCloseable {
 
     public Connection connection() {
         return nats.getNow(null);
+    }
+
+    /** The state of the host's NATS connection (its readiness: ready while connected). */
+    public Connection.Status natsStatus() {
+        Connection connection = connection();
+        return connection == null ? Connection.Status.DISCONNECTED : connection.getStatus();
     }
 
     /**

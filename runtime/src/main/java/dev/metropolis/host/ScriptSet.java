@@ -2,6 +2,7 @@ package dev.metropolis.host;
 
 import dev.metropolis.guest.GuestContext;
 import dev.metropolis.guest.GuestContexts;
+import dev.metropolis.metrics.TaskMetrics;
 import dev.metropolis.nats.TaskService;
 import dev.metropolis.pool.ContextPool;
 import dev.metropolis.runner.TaskRunner;
@@ -42,16 +43,18 @@ final class ScriptSet {
     private final Watchdog watchdog;
     private final Duration drainTimeout;
     private final ExecutorService retirer;
+    private final TaskMetrics metrics;
     private final Map<Path, ServedScript> served = new LinkedHashMap<>();
     private final Map<Path, ScriptProblem> problems = new LinkedHashMap<>();
 
     ScriptSet(GuestContexts contexts, Function<Language, ExecutorService> creators, Watchdog watchdog,
-            Duration drainTimeout, ExecutorService retirer) {
+            Duration drainTimeout, ExecutorService retirer, TaskMetrics metrics) {
         this.contexts = contexts;
         this.creators = creators;
         this.watchdog = watchdog;
         this.drainTimeout = drainTimeout;
         this.retirer = retirer;
+        this.metrics = metrics;
     }
 
     /**
@@ -165,8 +168,20 @@ final class ScriptSet {
 
     /** Builds a version's pool and runner and creates its first context, proving the script loads. */
     private TaskRunner warm(TaskScript script) {
-        ContextPool<GuestContext> pool = new ContextPool<>(script.name(), script.header().concurrency(),
-                contexts.factory(script), creators.apply(script.language()), System::nanoTime);
+        String task = script.name();
+        String language = script.language().id();
+        ContextPool<GuestContext> pool = new ContextPool<>(task, script.header().concurrency(), contexts.factory(script),
+                creators.apply(script.language()), System::nanoTime, new ContextPool.Listener() {
+                    @Override
+                    public void created(long nanos) {
+                        metrics.contextCreated(task, language, nanos);
+                    }
+
+                    @Override
+                    public void waited(long nanos) {
+                        metrics.leaseWait(task, language, nanos);
+                    }
+                });
         long started = System.nanoTime();
         try {
             pool.warmUp();
@@ -187,12 +202,15 @@ final class ScriptSet {
         Path file = script.file();
         problems.remove(file);
         ServedScript current = served.get(file);
+        if (current != null) {
+            metrics.reload("ok");
+        }
         if (current != null && current.service().canServe(script)) {
             retire(current.service().swap(runner));
             LOG.log(Level.INFO, "reloaded {0}", file.getFileName());
             return;
         }
-        served.put(file, new ServedScript(TaskService.start(nats, runner, drainTimeout)));
+        served.put(file, new ServedScript(TaskService.start(nats, runner, drainTimeout, metrics)));
         if (current != null) {
             retire(current);
             LOG.log(Level.INFO, "reloaded {0}; it now serves {1} (queue {2})", new Object[] {file.getFileName(),
@@ -220,6 +238,10 @@ final class ScriptSet {
         ScriptProblem previous = problems.put(problem.file(), problem);
         if (previous != null && previous.getMessage().equals(problem.getMessage())) {
             return;
+        }
+        metrics.loadError();
+        if (served.containsKey(problem.file())) {
+            metrics.reload("failed");
         }
         if (served.containsKey(problem.file())) {
             LOG.log(Level.WARNING, "not reloaded, the previous version keeps serving: {0}", problem.getMessage());

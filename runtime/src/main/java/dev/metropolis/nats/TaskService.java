@@ -1,5 +1,7 @@
 package dev.metropolis.nats;
 
+import dev.metropolis.metrics.TaskMetrics;
+import dev.metropolis.metrics.TaskMetrics.TaskLabels;
 import dev.metropolis.runner.TaskRunner;
 import dev.metropolis.script.ScriptHeader;
 import dev.metropolis.script.TaskScript;
@@ -8,17 +10,21 @@ import dev.metropolis.task.TaskError;
 import dev.metropolis.task.TaskReply;
 import dev.metropolis.task.TaskRequest;
 import io.nats.client.Connection;
+import io.helidon.metrics.api.Meter;
+import io.helidon.metrics.api.Tag;
 import io.nats.client.impl.Headers;
 import io.nats.service.Service;
 import io.nats.service.ServiceEndpoint;
 import io.nats.service.ServiceMessage;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -30,28 +36,50 @@ public final class TaskService {
     private static final Logger LOG = Logger.getLogger(TaskService.class.getName());
 
     private final Connection connection;
+    private final ErrorCountingConnection statsConnection;
+    private final TaskMetrics metrics;
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final List<Meter> gauges;
     private final Service service;
     /** Replaced by a reload that keeps the subjects: the subscription stays, new messages go to the new version. */
     private volatile TaskRunner runner;
 
-    private TaskService(Connection connection, TaskRunner runner, Duration drainTimeout) {
+    private TaskService(Connection connection, TaskRunner runner, Duration drainTimeout, TaskMetrics metrics) {
         this.connection = connection;
+        this.statsConnection = ErrorCountingConnection.wrap(connection);
         this.runner = runner;
+        this.metrics = metrics;
         this.service = build(drainTimeout);
+        this.gauges = registerGauges();
     }
 
     /** Registers the script's endpoints and starts answering. */
-    public static TaskService start(Connection connection, TaskRunner runner, Duration drainTimeout) {
-        TaskService taskService = new TaskService(connection, runner, drainTimeout);
+    public static TaskService start(Connection connection, TaskRunner runner, Duration drainTimeout, TaskMetrics metrics) {
+        TaskService taskService = new TaskService(connection, runner, drainTimeout, metrics);
         taskService.service.startService();
         return taskService;
+    }
+
+    /** In-flight calls and pool sizes, read at scrape time from whichever version serves then. */
+    private List<Meter> registerGauges() {
+        TaskScript script = runner.script();
+        List<Tag> task = List.of(Tag.create("task", script.name()), Tag.create("language", script.language().id()));
+        List<Meter> meters = new ArrayList<>(metrics.gauges("metropolis.task.in.flight", "Messages being handled now",
+                task, "queue", List.of(script.header().queue()), this, List.of(service -> service.inFlight.get())));
+        meters.addAll(metrics.gauges("metropolis.pool.contexts", "Contexts of the serving version, by state", task, "state",
+                List.of("live", "idle", "busy", "creating"), this, List.of(
+                        service -> service.runner.poolStats().live(),
+                        service -> service.runner.poolStats().idle(),
+                        service -> service.runner.poolStats().leased(),
+                        service -> service.runner.poolStats().creating())));
+        return meters;
     }
 
     private Service build(Duration drainTimeout) {
         TaskScript script = runner.script();
         ScriptHeader header = script.header();
         var builder = Service.builder()
-                .connection(connection)
+                .connection(statsConnection.proxy())
                 .name(serviceName(script.name()))
                 .version(header.version())
                 .description(header.description().isEmpty() ? "Metropolis task " + script.file().getFileName() : header.description())
@@ -64,7 +92,7 @@ public final class TaskService {
                     .endpointSubject(subject)
                     .endpointQueueGroup(header.queue())
                     .endpointMetadata(Map.of("subject", subject))
-                    .handler(this::onMessage)
+                    .handler(message -> onMessage(message, new TaskLabels(script.name(), subject, script.language().id())))
                     .build());
         }
         return builder.build();
@@ -88,31 +116,80 @@ public final class TaskService {
         return metadata;
     }
 
-    private void onMessage(ServiceMessage message) {
+    /**
+     * Handles one message and returns when it is answered: the connection dispatches each message
+     * on a virtual thread of its own, so waiting here costs nothing and makes the service's
+     * {@code $SRV.STATS} processing time the real one.
+     */
+    private void onMessage(ServiceMessage message, TaskLabels labels) {
+        long arrived = System.nanoTime();
         TaskRequest request = new TaskRequest(message.getSubject(), message.getReplyTo(), headersOf(message), message.getData());
         TaskRunner current = runner;
-        current.submit(request).whenComplete((reply, error) -> respond(message, current, request, reply, error));
+        inFlight.incrementAndGet();
+        TaskError failure;
+        try {
+            failure = respond(message, current, request, current.submit(request));
+        } finally {
+            inFlight.decrementAndGet();
+        }
+        metrics.invocation(labels, failure == null ? "ok" : TaskMetrics.outcome(failure.kind()), System.nanoTime() - arrived);
+        if (failure != null && request.replyTo() != null) {
+            statsConnection.answered(request.replyTo());
+            throw new AnsweredFailure(failure); // counted by the service as an error; its own reply is dropped
+        }
     }
 
-    private void respond(ServiceMessage message, TaskRunner runner, TaskRequest request, TaskReply reply, Throwable error) {
-        TaskError taskError = error == null ? null : asTaskError(error);
+    /** Waits for the outcome and sends the reply; returns the failure, or null for a success. */
+    private TaskError respond(ServiceMessage message, TaskRunner runner, TaskRequest request,
+            java.util.concurrent.CompletableFuture<TaskReply> outcome) {
+        TaskReply reply = null;
+        TaskError failure = null;
+        try {
+            reply = outcome.join();
+        } catch (CompletionException | java.util.concurrent.CancellationException e) {
+            failure = asTaskError(e);
+        }
+        if (failure != null) {
+            logFailure(runner, request, failure);
+        }
         if (request.replyTo() == null) {
-            if (taskError != null) {
-                LOG.log(Level.WARNING, "task ''{0}'' failed on fire-and-forget message ''{1}'': {2}",
-                        new Object[] {runner.script().name(), request.subject(), taskError.getMessage()});
-            }
-            return;
+            return failure;
         }
         try {
-            if (taskError == null) {
+            if (failure == null) {
                 message.respond(connection, reply.body(), Replies.headers(reply));
             } else {
-                message.respond(connection, Replies.errorBody(taskError, runner.script().name(), request.subject()),
-                        Replies.errorHeaders(taskError));
+                message.respond(connection, Replies.errorBody(failure, runner.script().name(), request.subject()),
+                        Replies.errorHeaders(failure));
             }
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "could not send the reply for task ''{0}'' on ''{1}'': {2}",
                     new Object[] {runner.script().name(), request.subject(), e.toString()});
+        }
+        return failure;
+    }
+
+    /** Errors are logged with their context; a task's own refusals (4xx) are the caller's business. */
+    private static void logFailure(TaskRunner runner, TaskRequest request, TaskError failure) {
+        Level level = failure.code() < 500 ? Level.FINE : Level.WARNING;
+        if (request.replyTo() == null) {
+            level = Level.WARNING; // nobody else will ever hear of it
+        }
+        LOG.log(level, "task ''{0}'' on ''{1}''{2}: {3} {4}", new Object[] {runner.script().name(), request.subject(),
+            request.replyTo() == null ? " (fire-and-forget)" : "", failure.code(), failure.getMessage()});
+    }
+
+    /** Thrown after an error reply was sent, so the service counts the error (its message becomes last_error). */
+    private static final class AnsweredFailure extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        AnsweredFailure(TaskError failure) {
+            super(failure.code() + " " + failure.getMessage(), null, false, false);
+        }
+
+        @Override
+        public String toString() {
+            return getMessage();
         }
     }
 
@@ -141,6 +218,7 @@ public final class TaskService {
      */
     public void stop(boolean drain) {
         service.stop(drain);
+        metrics.remove(gauges);
     }
 
     public TaskRunner runner() {

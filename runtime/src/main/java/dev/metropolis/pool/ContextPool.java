@@ -34,6 +34,7 @@ public final class ContextPool<C extends AutoCloseable> implements AutoCloseable
     private final Callable<C> factory;
     private final Executor creator;
     private final LongSupplier nanoTime;
+    private final Listener listener;
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
@@ -54,6 +55,12 @@ public final class ContextPool<C extends AutoCloseable> implements AutoCloseable
      * @param nanoTime the clock deadlines are measured on ({@code System::nanoTime} outside tests)
      */
     public ContextPool(String name, int maxSize, Callable<C> factory, Executor creator, LongSupplier nanoTime) {
+        this(name, maxSize, factory, creator, nanoTime, Listener.NONE);
+    }
+
+    /** As above, telling {@code listener} how long creations and lease waits take (for metrics). */
+    public ContextPool(String name, int maxSize, Callable<C> factory, Executor creator, LongSupplier nanoTime,
+            Listener listener) {
         if (maxSize < 1) {
             throw new IllegalArgumentException("maxSize must be at least 1, got " + maxSize);
         }
@@ -62,11 +69,25 @@ public final class ContextPool<C extends AutoCloseable> implements AutoCloseable
         this.factory = Objects.requireNonNull(factory, "factory");
         this.creator = Objects.requireNonNull(creator, "creator");
         this.nanoTime = Objects.requireNonNull(nanoTime, "nanoTime");
+        this.listener = Objects.requireNonNull(listener, "listener");
+    }
+
+    /** Hears how long the pool's slow steps take. */
+    public interface Listener {
+        Listener NONE = new Listener() {};
+
+        /** A context was created in {@code nanos}. */
+        default void created(long nanos) {}
+
+        /** A lease waited {@code nanos} for a context. */
+        default void waited(long nanos) {}
     }
 
     /** Creates the first context in the calling thread, so a script that cannot load fails here, loudly. */
     public void warmUp() throws Exception {
+        long started = nanoTime.getAsLong();
         C context = factory.call();
+        listener.created(nanoTime.getAsLong() - started);
         lock.lock();
         try {
             if (closed) {
@@ -97,6 +118,13 @@ public final class ContextPool<C extends AutoCloseable> implements AutoCloseable
     }
 
     private C lease(long deadlineNanos) {
+        long started = nanoTime.getAsLong();
+        C leased = take(deadlineNanos);
+        listener.waited(nanoTime.getAsLong() - started);
+        return leased;
+    }
+
+    private C take(long deadlineNanos) {
         lock.lock();
         try {
             while (true) {
@@ -154,8 +182,10 @@ public final class ContextPool<C extends AutoCloseable> implements AutoCloseable
     private void createInBackground() {
         C context = null;
         Throwable failure = null;
+        long started = nanoTime.getAsLong();
         try {
             context = factory.call();
+            listener.created(nanoTime.getAsLong() - started);
         } catch (Exception | Error e) { // an Error too: the count of creations in progress must come down
             failure = e;
         }

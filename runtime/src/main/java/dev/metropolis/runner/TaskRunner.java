@@ -157,19 +157,15 @@ public final class TaskRunner implements AutoCloseable {
         if (!e.isGuestException() || e.isExit() || e.isResourceExhausted() || e.isCancelled()) {
             lease.evict();
         }
-        String what = e.isExit() ? "the task exited its interpreter" : e.getMessage();
-        LOG.log(Level.WARNING, "task ''{0}'' on subject ''{1}'': {2}", new Object[] {script.name(), request.subject(), what});
-        return TaskError.of(ErrorKind.CRASHED, what);
+        return TaskError.of(ErrorKind.CRASHED, e.isExit() ? "the task exited its interpreter" : e.getMessage());
     }
 
     private TaskError timedOut(TaskRequest request, Duration timeout, String what) {
         String limit = timeout.equals(script.header().timeout())
                 ? "its timeout of " + Durations.format(timeout)
                 : "the caller's timeout of " + Durations.format(timeout);
-        String message = "task '" + script.name() + "' did not finish within " + limit + " on subject '"
-                + request.subject() + "' and " + what + "; make it faster or raise 'timeout' in its header";
-        LOG.log(Level.WARNING, message);
-        return TaskError.of(ErrorKind.TIMED_OUT, message);
+        return TaskError.of(ErrorKind.TIMED_OUT, "task '" + script.name() + "' did not finish within " + limit
+                + " on subject '" + request.subject() + "' and " + what + "; make it faster or raise 'timeout' in its header");
     }
 
     /**

@@ -1,0 +1,43 @@
+package dev.metropolis.gateway;
+
+import io.helidon.metrics.api.Counter;
+import io.helidon.metrics.api.MeterRegistry;
+import io.helidon.metrics.api.Tag;
+import io.helidon.metrics.api.Timer;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The gateway's meters: requests by route, method and status, their latency, and failed NATS
+ * requests by kind. The route label is the route as listed by {@code GET /tasks}, or "none" for
+ * a path no task serves, so its values stay few.
+ */
+final class GatewayMetrics {
+    private static final Duration[] BUCKETS = {
+        Duration.ofNanos(500_000), Duration.ofMillis(1), Duration.ofNanos(2_500_000), Duration.ofMillis(5),
+        Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50), Duration.ofMillis(100),
+        Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(2500),
+        Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(30)};
+
+    private final MeterRegistry registry;
+
+    GatewayMetrics(MeterRegistry registry) {
+        this.registry = registry;
+    }
+
+    void request(String route, String method, int status, long nanos) {
+        List<Tag> tags = List.of(Tag.create("route", route), Tag.create("method", method),
+                Tag.create("status", Integer.toString(status)));
+        registry.getOrCreate(Counter.builder("metropolis.gateway.requests").tags(tags)
+                .description("HTTP requests by route, method and status")).increment();
+        registry.getOrCreate(Timer.builder("metropolis.gateway.request.duration")
+                .tags(List.of(Tag.create("route", route), Tag.create("method", method))).buckets(BUCKETS).percentiles(new double[0])
+                .description("HTTP request latency through the gateway")).record(Duration.ofNanos(nanos));
+    }
+
+    /** A NATS request that got no task reply: no_responders, timeout, disconnected or failed. */
+    void natsError(String kind) {
+        registry.getOrCreate(Counter.builder("metropolis.gateway.nats.errors").tags(List.of(Tag.create("kind", kind)))
+                .description("NATS requests that got no reply from a task, by kind")).increment();
+    }
+}
