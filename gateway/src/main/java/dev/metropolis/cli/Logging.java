@@ -2,6 +2,7 @@ package dev.metropolis.cli;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import dev.metropolis.logging.LogContext;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -85,7 +86,11 @@ final class Logging {
         }
     }
 
-    /** {"ts":"2026-11-27T21:29:20.047Z","level":"INFO","logger":"...","message":"...","task":"reverse",...}. */
+    /**
+     * {"ts":"2026-11-27T21:29:20.047Z","level":"INFO","logger":"...","message":"...","thread":"...",
+     * "task":"reverse","subject":"text.reverse","request_id":"...","trace_id":"..."}; the last four
+     * when the line is about a message.
+     */
     private static final class JsonLines extends Formatter {
         private final JsonFactory json = new JsonFactory();
 
@@ -99,8 +104,13 @@ final class Logging {
                 out.writeStringField("logger", log.getLoggerName());
                 out.writeStringField("message", formatMessage(log));
                 out.writeStringField("thread", Thread.currentThread().getName());
-                if (task(log) != null) {
-                    out.writeStringField("task", task(log));
+                LogContext context = LogContext.current();
+                String task = task(log) != null ? task(log) : context == null ? null : context.task();
+                writeIfPresent(out, "task", task);
+                if (context != null) {
+                    writeIfPresent(out, "subject", context.subject());
+                    writeIfPresent(out, "request_id", context.requestId());
+                    writeIfPresent(out, "trace_id", context.traceId());
                 }
                 if (log.getThrown() != null) {
                     out.writeStringField("error", stackTrace(log.getThrown()));
@@ -110,6 +120,12 @@ final class Logging {
                 throw new UncheckedIOException(e);
             }
             return line.append(System.lineSeparator()).toString();
+        }
+    }
+
+    private static void writeIfPresent(JsonGenerator out, String field, String value) throws IOException {
+        if (value != null) {
+            out.writeStringField(field, value);
         }
     }
 

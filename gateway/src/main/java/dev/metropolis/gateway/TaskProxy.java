@@ -2,6 +2,7 @@ package dev.metropolis.gateway;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.metropolis.logging.LogContext;
 import dev.metropolis.nats.Replies;
 import dev.metropolis.task.ErrorKind;
 import dev.metropolis.task.TaskError;
@@ -82,7 +83,10 @@ final class TaskProxy implements Handler {
         String path = request.path().path();
         RouteTable.Lookup lookup = routes.get().find(method, segments(path));
         String route = lookup.match().map(match -> match.route().display()).orElse("none");
-        try {
+        LogContext context = new LogContext(lookup.match().map(match -> match.route().task()).orElse(null),
+                lookup.match().map(RouteTable.Match::subject).orElse(null), requestId,
+                LogContext.traceId(request.headers().first(TRACEPARENT).orElse(null)));
+        try (LogContext.Scope scope = LogContext.open(context)) {
             if (lookup.match().isEmpty()) {
                 notFound(response, method, path, lookup.allowedMethods());
                 return;
@@ -215,6 +219,10 @@ final class TaskProxy implements Handler {
         String contentType = headers == null ? null : headers.getFirst(Replies.CONTENT_TYPE);
         if (contentType != null) {
             response.header(HeaderNames.CONTENT_TYPE, contentType);
+        }
+        String traceparent = headers == null ? null : headers.getFirst(TRACEPARENT.defaultCase());
+        if (traceparent != null) {
+            response.header(TRACEPARENT, traceparent);
         }
         if (status >= 500) {
             LOG.log(Level.FINE, "task {0} answered {1} on {2}", new Object[] {match.route().task(), status, match.subject()});

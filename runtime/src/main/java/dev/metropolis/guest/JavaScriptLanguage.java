@@ -52,7 +52,7 @@ final class JavaScriptLanguage implements GuestLanguage {
             }
         }
         Sources.requireFunction(function, script);
-        return bind.execute(function, Sources.scriptPath(script));
+        return bind.execute(function, Sources.scriptPath(script), new GuestLog(script.name()));
     }
 
     /** JS reads bytes through a zero-copy Uint8Array view over the host buffer. */

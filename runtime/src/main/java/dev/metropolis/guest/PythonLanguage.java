@@ -35,7 +35,7 @@ final class PythonLanguage implements GuestLanguage {
         Sources.evaluate(context, source, script, this);
         Value function = context.getBindings("python").getMember(script.header().function());
         Sources.requireFunction(function, script);
-        return bind.execute(function, Sources.scriptPath(script));
+        return bind.execute(function, Sources.scriptPath(script), new GuestLog(script.name()));
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.metropolis.nats;
 
+import dev.metropolis.logging.LogContext;
 import dev.metropolis.metrics.TaskMetrics;
 import dev.metropolis.metrics.TaskMetrics.TaskLabels;
 import dev.metropolis.runner.TaskRunner;
@@ -23,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
@@ -127,7 +129,7 @@ public final class TaskService {
         TaskRunner current = runner;
         inFlight.incrementAndGet();
         TaskError failure;
-        try {
+        try (LogContext.Scope scope = LogContext.open(LogContext.of(labels.task(), request.subject(), request.headers()))) {
             failure = respond(message, current, request, current.submit(request));
         } finally {
             inFlight.decrementAndGet();
@@ -157,10 +159,10 @@ public final class TaskService {
         }
         try {
             if (failure == null) {
-                message.respond(connection, reply.body(), Replies.headers(reply));
+                message.respond(connection, reply.body(), correlated(Replies.headers(reply), request));
             } else {
                 message.respond(connection, Replies.errorBody(failure, runner.script().name(), request.subject()),
-                        Replies.errorHeaders(failure));
+                        correlated(Replies.errorHeaders(failure), request));
             }
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "could not send the reply for task ''{0}'' on ''{1}'': {2}",
@@ -200,16 +202,30 @@ public final class TaskService {
                 : TaskError.of(ErrorKind.CRASHED, "internal error: " + cause);
     }
 
+    /** The message's headers, with a request id added when the caller sent none. */
     private static Map<String, List<String>> headersOf(ServiceMessage message) {
-        if (!message.hasHeaders()) {
-            return Map.of();
-        }
-        Headers headers = message.getHeaders();
         Map<String, List<String>> copy = new LinkedHashMap<>();
-        for (String key : headers.keySet()) {
-            copy.put(key, headers.get(key));
+        if (message.hasHeaders()) {
+            Headers headers = message.getHeaders();
+            for (String key : headers.keySet()) {
+                copy.put(key, headers.get(key));
+            }
+        }
+        if (copy.keySet().stream().noneMatch(LogContext.REQUEST_ID::equalsIgnoreCase)) {
+            copy.put(LogContext.REQUEST_ID, List.of(UUID.randomUUID().toString()));
         }
         return copy;
+    }
+
+    /** Reply headers that let the caller correlate: the request id and the trace context, echoed. */
+    private static Headers correlated(Headers reply, TaskRequest request) {
+        for (String name : List.of(LogContext.REQUEST_ID, LogContext.TRACEPARENT, "tracestate")) {
+            String value = request.header(name);
+            if (value != null) {
+                reply.put(name, value);
+            }
+        }
+        return reply;
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.metropolis.runner;
 
 import dev.metropolis.guest.GuestContext;
+import dev.metropolis.logging.LogContext;
 import dev.metropolis.pool.ContextPool;
 import dev.metropolis.script.Durations;
 import dev.metropolis.script.TaskScript;
@@ -110,7 +111,7 @@ public final class TaskRunner implements AutoCloseable {
     }
 
     private void run(TaskRequest request, long deadline, Duration timeout, CompletableFuture<TaskReply> reply) {
-        try {
+        try (LogContext.Scope scope = LogContext.open(LogContext.of(script.name(), request.subject(), request.headers()))) {
             Payload payload = Payload.classify(request.header("Content-Type"), request.data());
             reply.complete(pool.execute(deadline, lease -> call(lease, request, payload, deadline, timeout)));
         } catch (TaskError e) {

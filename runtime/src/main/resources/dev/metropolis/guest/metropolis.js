@@ -74,7 +74,13 @@
     return [CRASHED, describe(error, scriptFile)];
   }
 
-  function bind(fn, scriptFile) {
+  let logSink = null; // set by bind: the host's logger for this task
+  const emit = (level) => (...parts) => { if (logSink) logSink(level, parts.map(String).join(' ')); };
+  /** metropolis.log.info("...") and friends: lines in the host's log, tagged with the task and the message. */
+  const log = Object.freeze({ debug: emit(10), info: emit(20), warn: emit(30), error: emit(40) });
+
+  function bind(fn, scriptFile, sink) {
+    logSink = sink;
     return function dispatch(bodyKind, text, buffer, subject, reply, flatHeaders, done) {
       let body;
       try {
@@ -103,6 +109,6 @@
     };
   }
 
-  globalThis.metropolis = Object.freeze({ TaskError });
+  globalThis.metropolis = Object.freeze({ TaskError, log });
   return bind;
 })();

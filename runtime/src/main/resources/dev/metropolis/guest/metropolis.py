@@ -31,6 +31,31 @@ def _interruptible_sleep(seconds):
 _time.sleep = _interruptible_sleep
 
 
+_log_sink = None  # set by bind: the host's logger for this task
+
+
+class Log:
+    """metropolis.log.info("...") and friends: lines in the host's log, tagged with the task and the message."""
+
+    @staticmethod
+    def _emit(level, message, args):
+        text = str(message) % args if args else str(message)
+        if _log_sink is not None:
+            _log_sink(level, text)
+
+    def debug(self, message, *args):
+        self._emit(10, message, args)
+
+    def info(self, message, *args):
+        self._emit(20, message, args)
+
+    def warning(self, message, *args):
+        self._emit(30, message, args)
+
+    def error(self, message, *args):
+        self._emit(40, message, args)
+
+
 class TaskError(Exception):
     """Raise to answer with an error of the task's choosing, e.g. TaskError("need 'a'", code=400)."""
 
@@ -128,7 +153,10 @@ def _describe(error, script_file):
     return f"{text} (line {where})" if where is not None else text
 
 
-def bind(function, script_file):
+def bind(function, script_file, log_sink):
+    global _log_sink
+    _log_sink = log_sink
+
     def dispatch(body_kind, text, latin1, subject, reply, flat_headers, done=None):
         # `done` settles asynchronous results in JavaScript; Python handlers are synchronous.
         try:
@@ -148,6 +176,7 @@ def bind(function, script_file):
 
 _module = _types.ModuleType("metropolis", "Helpers the Metropolis host provides to task scripts.")
 _module.TaskError = TaskError
+_module.log = Log()
 _module.Message = Message
 _sys.modules["metropolis"] = _module
 
