@@ -132,6 +132,11 @@ public final class Host implements AutoCloseable {
         return scripts.liveContexts();
     }
 
+    /** Contexts alive in the pool of one task's serving version (0 when not served). */
+    public int liveContexts(String task) {
+        return scripts.liveContexts(task);
+    }
+
     public HostConfig config() {
         return config;
     }

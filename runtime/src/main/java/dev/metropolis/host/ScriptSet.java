@@ -276,6 +276,11 @@ final class ScriptSet {
         return served.values().stream().mapToInt(script -> script.service().runner().poolStats().live()).sum();
     }
 
+    synchronized int liveContexts(String task) {
+        return served.values().stream().filter(script -> script.script().name().equals(task))
+                .mapToInt(script -> script.service().runner().poolStats().live()).sum();
+    }
+
     /** Removes every script, for shutdown; returns the services to stop. */
     synchronized List<ServedScript> clear() {
         List<ServedScript> all = List.copyOf(served.values());

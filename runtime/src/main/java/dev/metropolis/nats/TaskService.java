@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
@@ -130,7 +131,14 @@ public final class TaskService {
         inFlight.incrementAndGet();
         TaskError failure;
         try (LogContext.Scope scope = LogContext.open(LogContext.of(labels.task(), request.subject(), request.headers()))) {
-            failure = respond(message, current, request, current.submit(request));
+            CompletableFuture<TaskReply> outcome = current.submit(request);
+            while (outcome.isCompletedExceptionally() && current != runner) {
+                // A reload swapped versions between our read and the submit, and the old one already
+                // refused it as stopping: the new version takes the message.
+                current = runner;
+                outcome = current.submit(request);
+            }
+            failure = respond(message, current, request, outcome);
         } finally {
             inFlight.decrementAndGet();
         }
@@ -143,7 +151,7 @@ public final class TaskService {
 
     /** Waits for the outcome and sends the reply; returns the failure, or null for a success. */
     private TaskError respond(ServiceMessage message, TaskRunner runner, TaskRequest request,
-            java.util.concurrent.CompletableFuture<TaskReply> outcome) {
+            CompletableFuture<TaskReply> outcome) {
         TaskReply reply = null;
         TaskError failure = null;
         try {

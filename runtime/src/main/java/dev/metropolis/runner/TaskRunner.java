@@ -11,12 +11,11 @@ import dev.metropolis.task.TaskError;
 import dev.metropolis.task.TaskReply;
 import dev.metropolis.task.TaskRequest;
 import java.time.Duration;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -40,6 +39,12 @@ public final class TaskRunner implements AutoCloseable {
     private final Watchdog watchdog;
     private final LongSupplier nanoTime;
     private final ThreadPoolExecutor workers;
+    /**
+     * Admission: {@code concurrency + max_pending} messages at most, running or waiting. Counted
+     * here rather than by the executor's queue bound, which would refuse a burst arriving at idle
+     * workers before they pick up what is queued.
+     */
+    private final Semaphore admitted;
 
     /**
      * @param script   the script version served
@@ -53,9 +58,8 @@ public final class TaskRunner implements AutoCloseable {
         this.watchdog = watchdog;
         this.nanoTime = nanoTime;
         int concurrency = script.header().concurrency();
-        int maxPending = script.header().maxPending();
-        BlockingQueue<Runnable> pending = maxPending == 0 ? new SynchronousQueue<>() : new ArrayBlockingQueue<>(maxPending);
-        this.workers = new ThreadPoolExecutor(concurrency, concurrency, 30, TimeUnit.SECONDS, pending,
+        this.admitted = new Semaphore(concurrency + script.header().maxPending());
+        this.workers = new ThreadPoolExecutor(concurrency, concurrency, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
                 platformThreads("task-" + script.name()));
         this.workers.allowCoreThreadTimeOut(true);
     }
@@ -74,13 +78,19 @@ public final class TaskRunner implements AutoCloseable {
         Duration timeout = request.timeout(script.header().timeout());
         long deadline = nanoTime.getAsLong() + timeout.toNanos();
         CompletableFuture<TaskReply> reply = new CompletableFuture<>();
+        if (!admitted.tryAcquire()) {
+            reply.completeExceptionally(TaskError.of(ErrorKind.BUSY, "task '" + script.name() + "' is busy: "
+                    + workers.getActiveCount() + " calls running and " + workers.getQueue().size()
+                    + " waiting, the most it takes (concurrency " + script.header().concurrency() + ", max_pending "
+                    + script.header().maxPending() + "); retry later"));
+            return reply;
+        }
+        reply.whenComplete((done, error) -> admitted.release());
         try {
             workers.execute(new Pending(request, deadline, timeout, reply));
         } catch (RejectedExecutionException e) {
-            reply.completeExceptionally(workers.isShutdown()
-                    ? TaskError.of(ErrorKind.UNAVAILABLE, "task '" + script.name() + "' is stopping; retry on another host")
-                    : TaskError.of(ErrorKind.BUSY, "task '" + script.name() + "' is busy: " + script.header().concurrency()
-                            + " calls running and " + workers.getQueue().size() + " waiting; retry later"));
+            reply.completeExceptionally(TaskError.of(ErrorKind.UNAVAILABLE,
+                    "task '" + script.name() + "' is stopping; retry on another host"));
         }
         return reply;
     }
