@@ -9,8 +9,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.metropolis.nats.LocalNatsServer;
-import dev.metropolis.nats.NatsSettings;
 import dev.metropolis.script.ScriptProblem;
 import dev.metropolis.script.TaskScript;
 import io.nats.client.Connection;
@@ -47,7 +45,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class HostTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private LocalNatsServer server;
+    private RunningHost running;
     private Host host;
     private Connection nats;
 
@@ -56,23 +54,15 @@ class HostTest {
         TestSupport.withExamples(scripts);
         TestSupport.withTestScripts(scripts, "probe.py", "slow.py", "probe.js", "cjs.js", "counter.js", "spin.js",
                 "bad-header.py", "syntax.js", "import-error.py", "missing-function.js", "no-header.js");
-        int port = TestSupport.freePort();
-        server = LocalNatsServer.start(port, System.getenv());
-        host = Host.start(new HostConfig(scripts, NatsSettings.of("nats://127.0.0.1:" + port), Duration.ofSeconds(5)),
-                TestSupport.ENGINES);
-        nats = TestSupport.client(port);
+        running = RunningHost.start(scripts, false);
+        host = running.host;
+        nats = running.nats;
     }
 
     @AfterAll
     void stop() throws Exception {
-        if (nats != null) {
-            nats.close();
-        }
-        if (host != null) {
-            host.close();
-        }
-        if (server != null) {
-            server.close();
+        if (running != null) {
+            running.close();
         }
     }
 

@@ -4,8 +4,6 @@ import static dev.metropolis.host.TestSupport.errorCode;
 import static dev.metropolis.host.TestSupport.text;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.metropolis.nats.LocalNatsServer;
-import dev.metropolis.nats.NatsSettings;
 import io.nats.client.Connection;
 import io.nats.client.Message;
 import java.lang.management.ManagementFactory;
@@ -37,7 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ReloadTest {
     private Path folder;
-    private LocalNatsServer server;
+    private RunningHost running;
     private Host host;
     private Connection nats;
 
@@ -46,23 +44,15 @@ class ReloadTest {
         this.folder = folder;
         write("swap.js", js("swap.js", "'v1'"));
         write("swap.py", py("swap.py", "'v1'"));
-        int port = TestSupport.freePort();
-        server = LocalNatsServer.start(port, System.getenv());
-        host = Host.start(new HostConfig(folder, NatsSettings.of("nats://127.0.0.1:" + port), Duration.ofSeconds(5), true),
-                TestSupport.ENGINES);
-        nats = TestSupport.client(port);
+        running = RunningHost.start(folder, true);
+        host = running.host;
+        nats = running.nats;
     }
 
     @AfterAll
     void stop() throws Exception {
-        if (nats != null) {
-            nats.close();
-        }
-        if (host != null) {
-            host.close();
-        }
-        if (server != null) {
-            server.close();
+        if (running != null) {
+            running.close();
         }
     }
 
