@@ -128,6 +128,11 @@ class GatewayTest {
         assertThat(sum.body()).isEqualTo("5");
         assertThat(sum.headers().firstValue("Content-Type")).hasValue("application/json");
 
+        // curl -d sends its body as a form; JSON sent that way still arrives as JSON.
+        HttpResponse<String> curlStyle = send(to("/math/add").header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"a\": 40, \"b\": 2}")).build());
+        assertThat(curlStyle.body()).isEqualTo("42");
+
         assertThat(json(post("/text/wordcount", "a b a")).get("words").asInt()).isEqualTo(3);
         assertThat(json(post("/math/stats", "[1, 2, 3]")).get("median").asInt()).isEqualTo(2);
         assertThat(post("/bytes/md5", "").body()).isEqualTo("d41d8cd98f00b204e9800998ecf8427e");

@@ -13,8 +13,10 @@ import java.util.Locale;
  * <ul>
  *   <li>{@code Content-Type} JSON ({@code application/json}, {@code *+json}): parsed as JSON; invalid JSON
  *       is a 400 error reply.</li>
- *   <li>{@code text/*}, {@code application/xml}, {@code application/x-www-form-urlencoded}: text;
- *       not UTF-8 is a 400.</li>
+ *   <li>{@code text/*}, {@code application/xml}: text; not UTF-8 is a 400.</li>
+ *   <li>{@code application/x-www-form-urlencoded}: as if there were no content type (JSON when it
+ *       parses, else text), because it is what {@code curl -d} sends whatever the body is; not
+ *       UTF-8 is a 400.</li>
  *   <li>any other content type: bytes.</li>
  *   <li>no content type: empty is the empty string; valid UTF-8 is parsed as JSON when it is a whole
  *       JSON document and otherwise kept as text; anything else is bytes.</li>
@@ -67,8 +69,10 @@ public record Payload(BodyKind kind, String text) {
         if (type.equals("application/json") || type.endsWith("+json")) {
             return BodyKind.JSON;
         }
-        if (type.startsWith("text/") || type.equals("application/xml")
-                || type.equals("application/x-www-form-urlencoded")) {
+        if (type.equals("application/x-www-form-urlencoded")) {
+            return BodyKind.AUTO; // curl -d's default: people send JSON with it all the time
+        }
+        if (type.startsWith("text/") || type.equals("application/xml")) {
             return BodyKind.TEXT;
         }
         return BodyKind.BYTES;

@@ -73,11 +73,18 @@ class PayloadTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"text/plain", "text/plain; charset=utf-8", "text/csv", "TEXT/HTML", "application/xml",
-        "application/x-www-form-urlencoded"})
+    @ValueSource(strings = {"text/plain", "text/plain; charset=utf-8", "text/csv", "TEXT/HTML", "application/xml"})
     void textContentTypesAreText(String contentType) {
         assertThat(Payload.classify(contentType, utf8("{\"looks\": \"like json\"}")))
                 .isEqualTo(new Payload(BodyKind.TEXT, "{\"looks\": \"like json\"}"));
+    }
+
+    @Test
+    void formEncodedBodiesAreJsonWhenTheyParseBecauseCurlSendsThatType() {
+        assertThat(Payload.classify("application/x-www-form-urlencoded", utf8("{\"a\": 1}")))
+                .isEqualTo(new Payload(BodyKind.AUTO, "{\"a\": 1}"));
+        assertThat(Payload.classify("application/x-www-form-urlencoded", utf8("a=1&b=2")))
+                .isEqualTo(new Payload(BodyKind.AUTO, "a=1&b=2"));
     }
 
     @Test
