@@ -8,7 +8,10 @@ import dev.metropolis.gateway.Observability;
 import dev.metropolis.guest.Engines;
 import dev.metropolis.host.Host;
 import dev.metropolis.host.HostConfig;
+import dev.metropolis.metrics.Registries;
+import dev.metropolis.metrics.TaskMetrics;
 import dev.metropolis.nats.LocalNatsServer;
+import dev.metropolis.trace.Tracing;
 import io.helidon.webserver.WebServer;
 import java.io.IOException;
 import java.util.ArrayDeque;
@@ -99,7 +102,9 @@ public final class Main {
         HostConfig config = HostCommand.config(values);
         Deque<AutoCloseable> running = new ArrayDeque<>();
         try {
-            startHost(config, values, running);
+            Tracing tracing = Tracing.fromEnvironment(env, "metropolis-host");
+            running.push(tracing); // closed last: flushes the spans of the last messages
+            startHost(config, values, running, tracing);
         } catch (IOException | RuntimeException e) {
             stopAll(running);
             throw e;
@@ -114,7 +119,14 @@ public final class Main {
         }
         GatewayConfig config = GatewayCommand.config(parse(GatewayCommand.OPTIONS, args, env));
         Deque<AutoCloseable> running = new ArrayDeque<>();
-        running.push(Gateway.start(config));
+        Tracing tracing = Tracing.fromEnvironment(env, "metropolis-gateway");
+        running.push(tracing);
+        try {
+            running.push(Gateway.start(config, tracing));
+        } catch (RuntimeException e) {
+            stopAll(running);
+            throw e;
+        }
         return awaitShutdown(running);
     }
 
@@ -128,9 +140,12 @@ public final class Main {
         GatewayConfig gatewayConfig = GatewayCommand.config(values);
         Deque<AutoCloseable> running = new ArrayDeque<>();
         try {
+            // One tracing for both: the gateway's and the host's spans of a request share a service and an exporter.
+            Tracing tracing = Tracing.fromEnvironment(env, "metropolis");
+            running.push(tracing);
             LocalNatsServer.startUnlessRunning(hostConfig.nats().servers().getFirst(), env).ifPresent(running::push);
-            Host host = startHost(hostConfig, values, running);
-            Gateway gateway = Gateway.start(gatewayConfig);
+            Host host = startHost(hostConfig, values, running, tracing);
+            Gateway gateway = Gateway.start(gatewayConfig, tracing);
             running.push(gateway);
             gateway.refreshRoutes();
             LOG.log(Level.INFO, "ready: {0} task(s) at http://{1}:{2}/ (GET /tasks lists the routes; a subject a.b is"
@@ -143,11 +158,11 @@ public final class Main {
     }
 
     /** Starts the host and, unless --metrics-port is 0, its metrics and health endpoint. */
-    private static Host startHost(HostConfig config, Map<String, String> values, Deque<AutoCloseable> running)
-            throws IOException {
+    private static Host startHost(HostConfig config, Map<String, String> values, Deque<AutoCloseable> running,
+            Tracing tracing) throws IOException {
         Engines engines = new Engines();
         running.push(engines);
-        Host host = Host.start(config, engines);
+        Host host = Host.start(config, engines, new TaskMetrics(Registries.global()), tracing);
         running.push(host);
         int metricsPort = GatewayCommand.integer(values, "--metrics-port");
         if (metricsPort > 0) {

@@ -1,6 +1,7 @@
 package dev.metropolis.gateway;
 
 import dev.metropolis.nats.NatsConnections;
+import dev.metropolis.trace.Tracing;
 import io.helidon.health.HealthCheck;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
@@ -25,11 +26,14 @@ public final class Gateway implements AutoCloseable {
     private final RouteDiscovery discovery;
     private final WebServer server;
     private final Thread connector;
+    /** Closed with the gateway when the gateway built it; a caller's tracing is the caller's to close. */
+    private final Tracing ownTracing;
 
-    private Gateway(GatewayConfig config) {
+    private Gateway(GatewayConfig config, Tracing tracing, boolean ownsTracing) {
+        this.ownTracing = ownsTracing ? tracing : null;
         this.discovery = new RouteDiscovery(nats::get, DISCOVERY_WINDOW);
         TaskProxy proxy = new TaskProxy(nats::get, discovery::current, config.maxBodyBytes(),
-                new GatewayMetrics(Registries.global()));
+                new GatewayMetrics(Registries.global()), tracing);
         this.server = WebServer.builder()
                 .host(config.host())
                 .port(config.port())
@@ -44,9 +48,20 @@ public final class Gateway implements AutoCloseable {
         this.connector = Thread.ofPlatform().daemon(true).name("gateway-nats-connect").unstarted(() -> connect(config));
     }
 
-    /** Starts the gateway; returns once HTTP is listening (NATS may still be connecting). */
+    /**
+     * Starts the gateway; returns once HTTP is listening (NATS may still be connecting). Spans are
+     * exported when the process's {@code OTEL_*} variables configure it (see {@link Tracing}).
+     */
     public static Gateway start(GatewayConfig config) {
-        Gateway gateway = new Gateway(config);
+        return start(new Gateway(config, Tracing.fromEnvironment(System.getenv(), "metropolis-gateway"), true), config);
+    }
+
+    /** As {@link #start(GatewayConfig)}, tracing with {@code tracing}, which the caller closes. */
+    public static Gateway start(GatewayConfig config, Tracing tracing) {
+        return start(new Gateway(config, tracing, false), config);
+    }
+
+    private static Gateway start(Gateway gateway, GatewayConfig config) {
         gateway.server.start();
         gateway.connector.start();
         gateway.discovery.start(config.discoveryInterval());
@@ -106,6 +121,9 @@ public final class Gateway implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+        if (ownTracing != null) {
+            ownTracing.close(); // after the last request: its spans are exported too
         }
     }
 }

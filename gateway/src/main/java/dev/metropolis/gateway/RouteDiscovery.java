@@ -21,10 +21,16 @@ final class RouteDiscovery implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(RouteDiscovery.class.getName());
     /** Most services one discovery round collects; far above any realistic deployment. */
     private static final int MAX_RESULTS = 10_000;
+    /**
+     * Rounds a route may go unanswered before it is dropped: a busy host can answer $SRV.INFO
+     * after the window closes, and one late answer must not make its routes 404.
+     */
+    static final int MISSES_BEFORE_REMOVAL = 3;
 
     private final Supplier<Connection> nats;
     private final Duration window;
     private final AtomicReference<RouteTable> table = new AtomicReference<>(RouteTable.empty());
+    private final RouteMemory memory = new RouteMemory(MISSES_BEFORE_REMOVAL);
     private final ScheduledExecutorService timer =
             Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon(true).name("route-discovery").factory());
 
@@ -52,7 +58,11 @@ final class RouteDiscovery implements AutoCloseable {
         if (connection == null || connection.getStatus() != Connection.Status.CONNECTED) {
             return table.get(); // keep the last known routes through an outage
         }
-        RouteTable fresh = RouteTable.fromDiscovery(new Discovery(connection, window.toMillis(), MAX_RESULTS).info());
+        RouteTable answered = RouteTable.fromDiscovery(new Discovery(connection, window.toMillis(), MAX_RESULTS).info());
+        RouteTable fresh;
+        synchronized (memory) {
+            fresh = memory.merge(answered);
+        }
         RouteTable previous = table.getAndSet(fresh);
         logChanges(previous, fresh);
         return fresh;

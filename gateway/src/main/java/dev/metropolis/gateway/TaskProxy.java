@@ -8,6 +8,8 @@ import dev.metropolis.task.ErrorKind;
 import dev.metropolis.task.TaskError;
 import dev.metropolis.task.TaskReply;
 import dev.metropolis.task.TaskRequest;
+import dev.metropolis.trace.Spans;
+import dev.metropolis.trace.Tracing;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.Handler;
@@ -18,6 +20,8 @@ import io.nats.client.JetStreamStatusException;
 import io.nats.client.Message;
 import io.nats.client.impl.Headers;
 import io.nats.service.ServiceMessage;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.context.Context;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.Arrays;
@@ -59,12 +63,20 @@ final class TaskProxy implements Handler {
     private final Supplier<RouteTable> routes;
     private final long maxBodyBytes;
     private final GatewayMetrics metrics;
+    private final ProxySpans spans;
 
-    TaskProxy(Supplier<Connection> nats, Supplier<RouteTable> routes, long maxBodyBytes, GatewayMetrics metrics) {
+    TaskProxy(Supplier<Connection> nats, Supplier<RouteTable> routes, long maxBodyBytes, GatewayMetrics metrics,
+            Tracing tracing) {
         this.nats = nats;
         this.routes = routes;
         this.maxBodyBytes = maxBodyBytes;
         this.metrics = metrics;
+        this.spans = new ProxySpans(tracing);
+    }
+
+    /** A proxy that records no spans (trace headers still pass through). */
+    TaskProxy(Supplier<Connection> nats, Supplier<RouteTable> routes, long maxBodyBytes, GatewayMetrics metrics) {
+        this(nats, routes, maxBodyBytes, metrics, Tracing.disabled());
     }
 
     /** Helidon's observe endpoints (health) share the routing; the proxy leaves them alone. */
@@ -83,9 +95,10 @@ final class TaskProxy implements Handler {
         String path = request.path().path();
         RouteTable.Lookup lookup = routes.get().find(method, segments(path));
         String route = lookup.match().map(match -> match.route().display()).orElse("none");
+        Context trace = spans.server(request, method, path, lookup.match(), requestId);
         LogContext context = new LogContext(lookup.match().map(match -> match.route().task()).orElse(null),
                 lookup.match().map(RouteTable.Match::subject).orElse(null), requestId,
-                LogContext.traceId(request.headers().first(TRACEPARENT).orElse(null)));
+                ProxySpans.traceId(trace, request.headers().first(TRACEPARENT).orElse(null)));
         try (LogContext.Scope scope = LogContext.open(context)) {
             if (lookup.match().isEmpty()) {
                 notFound(response, method, path, lookup.allowedMethods());
@@ -93,17 +106,18 @@ final class TaskProxy implements Handler {
             }
             RouteTable.Match match = lookup.match().get();
             try {
-                forward(request, response, match, method, path, requestId);
+                forward(request, response, match, method, path, requestId, trace);
             } catch (TaskError error) {
                 sendError(response, error, match.route().task(), match.subject());
             }
         } finally {
             metrics.request(route, method, response.status().code(), System.nanoTime() - started);
+            ProxySpans.endServer(trace, response.status().code());
         }
     }
 
     private void forward(ServerRequest request, ServerResponse response, RouteTable.Match match, String method, String path,
-            String requestId) {
+            String requestId, Context trace) {
         Connection connection = nats.get();
         if (connection == null || connection.getStatus() != Connection.Status.CONNECTED) {
             metrics.natsError("disconnected");
@@ -113,8 +127,18 @@ final class TaskProxy implements Handler {
         byte[] body = body(request, method, headers, connection);
         Duration timeout = timeout(request, match.route());
         headers.put(TaskRequest.TIMEOUT_HEADER, Long.toString(timeout.toMillis()));
-        Message reply = await(connection, match, headers, body, timeout);
-        relay(reply, response, match);
+        Span span = spans.natsRequest(trace, match, headers);
+        Message reply;
+        try {
+            reply = await(connection, match, headers, body, timeout);
+        } catch (RuntimeException e) {
+            Spans.end(span, e instanceof TaskError error ? error : TaskError.of(ErrorKind.CRASHED, e.toString()));
+            throw e;
+        }
+        int status = status(reply);
+        Spans.end(span, status >= 400 ? ErrorKind.forCode(status) : null, status,
+                reply.getHeaders() == null ? null : reply.getHeaders().getFirst(ServiceMessage.NATS_SERVICE_ERROR));
+        relay(reply, status, response, match);
     }
 
     private static Headers natsHeaders(ServerRequest request, String method, String path, String requestId) {
@@ -209,10 +233,15 @@ final class TaskProxy implements Handler {
                 + dev.metropolis.script.Durations.format(timeout));
     }
 
-    private static void relay(Message reply, ServerResponse response, RouteTable.Match match) {
+    /** The HTTP status of a reply: 200, or the code of a NATS error reply. */
+    private static int status(Message reply) {
         Headers headers = reply.getHeaders();
         String code = headers == null ? null : headers.getFirst(ServiceMessage.NATS_SERVICE_ERROR_CODE);
-        int status = code == null ? 200 : parseStatus(code);
+        return code == null ? 200 : parseStatus(code);
+    }
+
+    private static void relay(Message reply, int status, ServerResponse response, RouteTable.Match match) {
+        Headers headers = reply.getHeaders();
         if (status == ErrorKind.BUSY.defaultCode()) {
             response.header(HeaderNames.RETRY_AFTER, "1");
         }

@@ -10,6 +10,7 @@ import dev.metropolis.script.Language;
 import dev.metropolis.script.ScriptFolder;
 import dev.metropolis.script.ScriptProblem;
 import dev.metropolis.script.TaskScript;
+import dev.metropolis.trace.Tracing;
 import dev.metropolis.watch.FolderWatcher;
 import io.nats.client.Connection;
 import java.io.IOException;
@@ -45,10 +46,13 @@ public final class Host implements AutoCloseable {
             Executors.newThreadPerTaskExecutor(Thread.ofPlatform().daemon(true).name("script-retirer-", 1).factory());
     private final ScriptSet scripts;
     private final CompletableFuture<Connection> nats;
+    /** Closed with the host when the host built it; a caller's tracing is the caller's to close. */
+    private final Tracing ownTracing;
     private FolderWatcher watcher;
 
-    private Host(HostConfig config, Engines engines, TaskMetrics metrics) {
+    private Host(HostConfig config, Engines engines, TaskMetrics metrics, Tracing tracing, boolean ownsTracing) {
         this.config = config;
+        this.ownTracing = ownsTracing ? tracing : null;
         this.folder = new ScriptFolder(config.scriptsDir());
         // Context creation is CPU-bound (a Python context takes 0.5-1 s, the first one several seconds).
         // One creator thread per language: parallel Python creations only thrash the cores, and JS
@@ -58,7 +62,7 @@ public final class Host implements AutoCloseable {
                     Thread.ofPlatform().daemon(true).name("context-creator-" + language.id()).factory()));
         }
         this.scripts = new ScriptSet(new GuestContexts(engines), creators::get, watchdog, config.drainTimeout(), retirer,
-                metrics);
+                metrics, tracing);
         // Connecting may block for as long as NATS is down: it gets its own thread, not a creator.
         this.nats = CompletableFuture.supplyAsync(this::connect,
                 task -> Thread.ofPlatform().daemon(true).name("nats-connect").start(task));
@@ -72,10 +76,23 @@ public final class Host implements AutoCloseable {
         return start(config, engines, new TaskMetrics(Registries.global()));
     }
 
-    /** As {@link #start(HostConfig, Engines)}, recording metrics in {@code metrics}. */
+    /**
+     * As {@link #start(HostConfig, Engines)}, recording metrics in {@code metrics}; spans are
+     * exported when the process's {@code OTEL_*} variables configure it (see {@link Tracing}).
+     */
     public static Host start(HostConfig config, Engines engines, TaskMetrics metrics) throws IOException {
+        return start(config, engines, metrics, Tracing.fromEnvironment(System.getenv(), "metropolis-host"), true);
+    }
+
+    /** As {@link #start(HostConfig, Engines, TaskMetrics)}, tracing with {@code tracing}, which the caller closes. */
+    public static Host start(HostConfig config, Engines engines, TaskMetrics metrics, Tracing tracing) throws IOException {
+        return start(config, engines, metrics, tracing, false);
+    }
+
+    private static Host start(HostConfig config, Engines engines, TaskMetrics metrics, Tracing tracing, boolean ownsTracing)
+            throws IOException {
         long started = System.nanoTime();
-        Host host = new Host(config, engines, metrics);
+        Host host = new Host(config, engines, metrics, tracing, ownsTracing);
         try {
             host.logRuntime(engines);
             var files = host.folder.scriptFiles();
@@ -180,6 +197,9 @@ public final class Host implements AutoCloseable {
         watchdog.close();
         creators.values().forEach(ExecutorService::shutdownNow);
         creators.values().forEach(creator -> awaitTermination(creator, Duration.ofSeconds(5)));
+        if (ownTracing != null) {
+            ownTracing.close(); // after the last reply: its span is exported too
+        }
     }
 
     private static void awaitTermination(ExecutorService executor, Duration timeout) {

@@ -11,6 +11,7 @@ import dev.metropolis.script.Durations;
 import dev.metropolis.script.Language;
 import dev.metropolis.script.ScriptProblem;
 import dev.metropolis.script.TaskScript;
+import dev.metropolis.trace.Tracing;
 import io.nats.client.Connection;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,17 +45,19 @@ final class ScriptSet {
     private final Duration drainTimeout;
     private final ExecutorService retirer;
     private final TaskMetrics metrics;
+    private final Tracing tracing;
     private final Map<Path, ServedScript> served = new LinkedHashMap<>();
     private final Map<Path, ScriptProblem> problems = new LinkedHashMap<>();
 
     ScriptSet(GuestContexts contexts, Function<Language, ExecutorService> creators, Watchdog watchdog,
-            Duration drainTimeout, ExecutorService retirer, TaskMetrics metrics) {
+            Duration drainTimeout, ExecutorService retirer, TaskMetrics metrics, Tracing tracing) {
         this.contexts = contexts;
         this.creators = creators;
         this.watchdog = watchdog;
         this.drainTimeout = drainTimeout;
         this.retirer = retirer;
         this.metrics = metrics;
+        this.tracing = tracing;
     }
 
     /**
@@ -210,7 +213,7 @@ final class ScriptSet {
             LOG.log(Level.INFO, "reloaded {0}", file.getFileName());
             return;
         }
-        served.put(file, new ServedScript(TaskService.start(nats, runner, drainTimeout, metrics)));
+        served.put(file, new ServedScript(TaskService.start(nats, runner, drainTimeout, metrics, tracing)));
         if (current != null) {
             retire(current);
             LOG.log(Level.INFO, "reloaded {0}; it now serves {1} (queue {2})", new Object[] {file.getFileName(),

@@ -10,6 +10,8 @@ import dev.metropolis.task.ErrorKind;
 import dev.metropolis.task.TaskError;
 import dev.metropolis.task.TaskReply;
 import dev.metropolis.task.TaskRequest;
+import dev.metropolis.trace.Spans;
+import dev.metropolis.trace.Tracing;
 import io.nats.client.Connection;
 import io.helidon.metrics.api.Meter;
 import io.helidon.metrics.api.Tag;
@@ -17,6 +19,10 @@ import io.nats.client.impl.Headers;
 import io.nats.service.Service;
 import io.nats.service.ServiceEndpoint;
 import io.nats.service.ServiceMessage;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanBuilder;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.context.Context;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -41,24 +47,28 @@ public final class TaskService {
     private final Connection connection;
     private final ErrorCountingConnection statsConnection;
     private final TaskMetrics metrics;
+    private final Tracing tracing;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final List<Meter> gauges;
     private final Service service;
     /** Replaced by a reload that keeps the subjects: the subscription stays, new messages go to the new version. */
     private volatile TaskRunner runner;
 
-    private TaskService(Connection connection, TaskRunner runner, Duration drainTimeout, TaskMetrics metrics) {
+    private TaskService(Connection connection, TaskRunner runner, Duration drainTimeout, TaskMetrics metrics,
+            Tracing tracing) {
         this.connection = connection;
         this.statsConnection = ErrorCountingConnection.wrap(connection);
         this.runner = runner;
         this.metrics = metrics;
+        this.tracing = tracing;
         this.service = build(drainTimeout);
         this.gauges = registerGauges();
     }
 
     /** Registers the script's endpoints and starts answering. */
-    public static TaskService start(Connection connection, TaskRunner runner, Duration drainTimeout, TaskMetrics metrics) {
-        TaskService taskService = new TaskService(connection, runner, drainTimeout, metrics);
+    public static TaskService start(Connection connection, TaskRunner runner, Duration drainTimeout, TaskMetrics metrics,
+            Tracing tracing) {
+        TaskService taskService = new TaskService(connection, runner, drainTimeout, metrics, tracing);
         taskService.service.startService();
         return taskService;
     }
@@ -126,7 +136,9 @@ public final class TaskService {
      */
     private void onMessage(ServiceMessage message, TaskLabels labels) {
         long arrived = System.nanoTime();
-        TaskRequest request = new TaskRequest(message.getSubject(), message.getReplyTo(), headersOf(message), message.getData());
+        Map<String, List<String>> headers = headersOf(message);
+        Span span = startSpan(labels, message, headers);
+        TaskRequest request = new TaskRequest(message.getSubject(), message.getReplyTo(), headers, message.getData());
         TaskRunner current = runner;
         inFlight.incrementAndGet();
         TaskError failure;
@@ -142,11 +154,35 @@ public final class TaskService {
         } finally {
             inFlight.decrementAndGet();
         }
+        Spans.end(span, failure); // the reply is sent
         metrics.invocation(labels, failure == null ? "ok" : TaskMetrics.outcome(failure.kind()), System.nanoTime() - arrived);
         if (failure != null && request.replyTo() != null) {
             statsConnection.answered(request.replyTo());
             throw new AnsweredFailure(failure); // counted by the service as an error; its own reply is dropped
         }
+    }
+
+    /**
+     * The message's span, a child of the caller's trace context. The headers then carry the span's
+     * own context, so the script sees it and the reply echoes it. A request/reply message is a
+     * SERVER span, pairing with the caller's CLIENT span; fire-and-forget is a CONSUMER.
+     */
+    private Span startSpan(TaskLabels labels, ServiceMessage message, Map<String, List<String>> headers) {
+        Context parent = tracing.extract(headers);
+        SpanBuilder span = tracing.tracer().spanBuilder("task " + labels.task())
+                .setParent(parent)
+                .setSpanKind(message.getReplyTo() == null ? SpanKind.CONSUMER : SpanKind.SERVER)
+                .setAttribute(Spans.MESSAGING_SYSTEM, Spans.NATS)
+                .setAttribute(Spans.MESSAGING_OPERATION, "process")
+                .setAttribute(Spans.DESTINATION, message.getSubject())
+                .setAttribute(Spans.TASK, labels.task())
+                .setAttribute(Spans.LANGUAGE, labels.language());
+        if (!labels.subject().equals(message.getSubject())) {
+            span.setAttribute(Spans.DESTINATION_TEMPLATE, labels.subject());
+        }
+        Span started = span.startSpan();
+        tracing.inject(parent.with(started), headers);
+        return started;
     }
 
     /** Waits for the outcome and sends the reply; returns the failure, or null for a success. */
