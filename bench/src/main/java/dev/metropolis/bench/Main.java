@@ -1,0 +1,40 @@
+package dev.metropolis.bench;
+
+import java.util.Arrays;
+
+/**
+ * The Java half of the benchmarks, one tool per command; {@code bench/run} starts them. Results go
+ * to stdout as sample lines (see {@link Samples}); progress and problems go to stderr.
+ */
+public final class Main {
+    private static final String USAGE = """
+            Usage: java -cp bench/target/classes:bench/target/lib/* dev.metropolis.bench.Main <command> [--option value ...]
+
+              echo-responder --nats URL --subject S          bare jnats echo responder (the ceiling)
+              http-echo --port N                             plain Helidon SE server: POST /echo returns the body
+              load --nats URL --subject S --id ID ...        request/reply load, sequential or many in flight
+              coldstart --nats URL --id ID ... -- CMD ARGS   starts a host, times its first replies (and memory)
+              report --samples FILE --markdown FILE          the tables, on stdout and as Markdown
+            """;
+
+    private Main() {}
+
+    public static void main(String[] args) throws Exception {
+        if (args.length == 0) {
+            System.err.print(USAGE);
+            System.exit(2);
+        }
+        Args options = Args.parse(Arrays.copyOfRange(args, 1, args.length));
+        switch (args[0]) {
+            case "echo-responder" -> EchoResponder.run(options);
+            case "http-echo" -> HttpEcho.run(options);
+            case "load" -> NatsLoad.run(options);
+            case "coldstart" -> ColdStart.run(options);
+            case "report" -> Report.run(options);
+            default -> {
+                System.err.print("unknown command '" + args[0] + "'\n" + USAGE);
+                System.exit(2);
+            }
+        }
+    }
+}

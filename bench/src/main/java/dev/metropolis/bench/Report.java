@@ -1,0 +1,323 @@
+package dev.metropolis.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.DoubleBinaryOperator;
+
+/**
+ * Turns the samples of a run into the results: one table per section (only the sections that ran),
+ * each figure as the median with its min-max over the repetitions, ratios against the baseline
+ * measured in the same run, and the targets of the benchmark issue marked met or missed.
+ */
+final class Report {
+    private final Samples samples;
+    private final StringBuilder out = new StringBuilder();
+    private final List<String> missed = new ArrayList<>();
+
+    private Report(Samples samples) {
+        this.samples = samples;
+    }
+
+    static void run(Args args) throws IOException {
+        Report report = new Report(Samples.read(Path.of(args.get("samples"))));
+        String text = report.render();
+        System.out.print(text);
+        Files.writeString(Path.of(args.get("markdown")), text);
+    }
+
+    String render() {
+        out.append("# Metropolis benchmarks\n\n");
+        out.append("Machine: ").append(samples.meta("cpu")).append(", ").append(samples.meta("cores")).append(" cores, ")
+                .append(samples.meta("memory")).append(" RAM; JDK ").append(samples.meta("jdk")).append("; Truffle runtime ")
+                .append(samples.meta("truffle")).append("; nats-server ").append(samples.meta("nats_server")).append("; Node ")
+                .append(samples.meta("node")).append("; CPython ").append(samples.meta("python")).append(".\n\n");
+        out.append("Run: ").append(samples.meta("date")).append(", commit ").append(samples.meta("commit")).append(", ")
+                .append(samples.meta("mode")).append(" mode (").append(samples.meta("plan")).append("); load average ")
+                .append(samples.meta("load_before")).append(" before, ").append(samples.meta("load_after")).append(" after.\n\n");
+        out.append("Figures are medians over the repetitions with [min-max] beside them; ratios compare medians "
+                + "measured in this run. Everything runs on this one machine over 127.0.0.1, load generators included.\n\n");
+        messaging();
+        compute();
+        http();
+        start();
+        memory();
+        out.append("## Targets\n\n");
+        out.append(missed.isEmpty() ? "Every target measured in this run is met.\n" : "Missed: " + String.join("; ", missed) + ".\n");
+        return out.toString();
+    }
+
+    // ---- 1. Messaging ------------------------------------------------------------------------
+
+    private static final String[][] RESPONDERS = {
+        {"java", "bare jnats Java responder (ceiling)"},
+        {"node", "Node.js responder (npm nats)"},
+        {"js", "JS task via the host"},
+        {"py", "Python task via the host"},
+    };
+
+    private void messaging() {
+        Table table = new Table("echo responder", "mode", "req/s", "p50 µs", "p99 µs", "server CPU µs/req", "vs Java",
+                "vs Node", "target", "warm-up s");
+        for (String mode : List.of("seq", "many")) {
+            String modeName = mode.equals("seq") ? "sequential" : samples.meta("inflight") + " in flight";
+            for (String[] responder : RESPONDERS) {
+                String id = "msg." + mode + "." + responder[0];
+                if (samples.get(id + ".rps") == null) {
+                    continue;
+                }
+                String target = "";
+                if (mode.equals("many") && responder[0].equals("js")) {
+                    target = target(id + ".rps", "msg.many.java.rps", 0.8, "JS echo vs Java, many in flight")
+                            + ", " + target(id + ".rps", "msg.many.node.rps", 1.0, "JS echo vs Node, many in flight");
+                } else if (mode.equals("many") && responder[0].equals("py")) {
+                    target = target(id + ".rps", "msg.many.java.rps", 0.6, "Python echo vs Java, many in flight");
+                }
+                table.row(responder[1], modeName, figure(id + ".rps"), figure(id + ".p50"), figure(id + ".p99"), figure(id + ".cpu"),
+                        ratio(id + ".rps", "msg." + mode + ".java.rps"), ratio(id + ".rps", "msg." + mode + ".node.rps"), target,
+                        figure(id + ".warmup"));
+            }
+        }
+        section("1. Messaging overhead: echo over NATS", "Request/reply of a " + samples.meta("echo_bytes")
+                + "-byte text/plain payload; the host's tasks run with concurrency " + samples.meta("echo_concurrency")
+                + ". Ratios are of requests/s. Server CPU: user+system CPU time of the responder's process (the host"
+                + " for tasks) per request, from /proc; it is less disturbed than req/s by other work on the machine."
+                + " Warm-up: seconds of load until three 1-second windows agreed within 10%"
+                + " (capped), i.e. roughly the time the JIT took to settle.", table);
+    }
+
+    // ---- 2. Compute --------------------------------------------------------------------------
+
+    private void compute() {
+        Table table = new Table("task", "runs on", "steady ms/call", "first call ms", "speedup", "target", "warm-up s");
+        for (String task : List.of("fib", "transform")) {
+            String size = samples.meta("cpu_" + task);
+            computeRow(table, task, size, "cpython", "CPython " + samples.meta("python") + " (baseline)", null, 0, "");
+            computeRow(table, task, size, "py", "Python task via the host", "cpython", task.equals("fib") ? 5 : 2, " vs CPython");
+            computeRow(table, task, size, "node", "Node " + samples.meta("node") + " (baseline)", null, 0, "");
+            computeRow(table, task, size, "js", "JS task via the host", "node", 0, " vs Node");
+        }
+        section("2. Compute: CPU-bound tasks", "Host rows are the round trip of one request at a time over NATS "
+                + "(steady state after warm-up); CPython and Node call the same function from the same file in a plain loop. "
+                + "First call: the first request to a freshly started host, or the first call in a fresh process.", table);
+    }
+
+    private void computeRow(Table table, String task, String size, String runtime, String label, String baseline,
+            double goal, String versus) {
+        String id = "cpu." + task + "." + runtime + ".mean";
+        Samples.Series steady = samples.get(id);
+        Samples.Series first = samples.get("cpu.first_call." + task + "_" + runtime);
+        if (steady == null && first == null) {
+            return;
+        }
+        String speedup = "", target = "";
+        if (baseline != null) {
+            // Lower is better: the speedup is the baseline's time over this one's.
+            speedup = ratio("cpu." + task + "." + baseline + ".mean", id, (a, b) -> a / b) + versus;
+            if (goal > 0) {
+                target = target("cpu." + task + "." + baseline + ".mean", id, goal, task + " via the host vs CPython");
+            }
+        }
+        table.row(task + "(" + size + ")", label, steady == null ? "" : figure(steady, 1e-3, "ms"),
+                first == null ? "" : figure(first, 1, "ms"), speedup, target, figure("cpu." + task + "." + runtime + ".warmup"));
+    }
+
+    // ---- 3. HTTP -----------------------------------------------------------------------------
+
+    private void http() {
+        Table table = new Table("server", "connections", "req/s", "p50 µs", "p99 µs", "server CPU µs/req", "vs Helidon echo",
+                "target");
+        for (String conns : List.of("1", "16", "64")) {
+            for (String[] server : new String[][] {{"helidon", "plain Helidon echo (ceiling)"},
+                    {"bridge-java", "Helidon route -> NATS -> Java echo"}, {"bridge-js", "Helidon route -> NATS -> JS task"},
+                    {"gateway", "gateway -> JS task"}}) {
+                String id = "http." + server[0] + ".c" + conns;
+                if (samples.get(id + ".rps") == null) {
+                    continue;
+                }
+                String target = server[0].equals("gateway") && conns.equals("64")
+                        ? target(id + ".rps", "http.helidon.c64.rps", 0.4, "gateway -> JS vs Helidon echo at 64 connections")
+                        : "";
+                table.row(server[1], conns, figure(id + ".rps") + errors(id), figure(id + ".p50"), figure(id + ".p99"),
+                        figure(cpuPerRequest(id), 1, "us"),
+                        server[0].equals("helidon") ? "" : ratio(id + ".rps", "http.helidon.c" + conns + ".rps"), target);
+            }
+        }
+        section("3. HTTP: gateway in front of a JS echo task", "wrk, POST of the same payload, "
+                + samples.meta("wrk_plan") + ". The two middle rows are a minimal HTTP-to-NATS bridge started by the bench"
+                + " (one Helidon route making one NATS request): what any gateway must pay, without Metropolis' routing,"
+                + " headers and error mapping. Server CPU: CPU time of the server processes (Helidon app, gateway, host,"
+                + " Java responder; not nats-server or wrk) per request.", table);
+    }
+
+    /** CPU microseconds per request of each wrk run: the servers' clock ticks (10 ms) over the requests served. */
+    private Samples.Series cpuPerRequest(String id) {
+        Samples.Series ticks = samples.get(id + ".cpu_ticks"), requests = samples.get(id + ".requests");
+        if (ticks == null || requests == null) {
+            return null;
+        }
+        List<Double> values = new ArrayList<>();
+        for (int i = 0; i < Math.min(ticks.values().size(), requests.values().size()); i++) {
+            values.add(ticks.values().get(i) * 10_000 / Math.max(1, requests.values().get(i)));
+        }
+        return new Samples.Series(id + ".cpu", "us", values);
+    }
+
+    private String errors(String id) {
+        Samples.Series errors = samples.get(id + ".errors");
+        double total = errors == null ? 0 : errors.values().stream().mapToDouble(Double::doubleValue).sum();
+        return total > 0 ? String.format(Locale.ROOT, " (%.0f errors)", total) : "";
+    }
+
+    // ---- 4. Start and reload -------------------------------------------------------------------
+
+    private void start() {
+        List<Samples.Series> py = new ArrayList<>(), js = new ArrayList<>(), all = new ArrayList<>();
+        for (String name : samples.meta("start_probes").split(",")) {
+            Samples.Series s = samples.get("start.first_reply." + name);
+            if (s != null) {
+                all.add(s);
+                (name.startsWith("py_") ? py : js).add(s);
+            }
+        }
+        if (all.isEmpty()) {
+            return;
+        }
+        Table table = new Table("measure", "ms", "target");
+        Samples.Series firstPy = perRun("first Python reply", py, Math::min);
+        Samples.Series firstJs = perRun("first JS reply", js, Math::min);
+        table.row("host start to first JS reply", figure(firstJs, 1, "ms"), targetBelow(firstJs, 3000, "first JS reply"));
+        table.row("host start to first Python reply", figure(firstPy, 1, "ms"), targetBelow(firstPy, 10000, "first Python reply"));
+        table.row("host start to every example answering", figure(perRun("all", all, Math::max), 1, "ms"), "");
+        Samples.Series logged = samples.get("start.ready_log");
+        if (logged != null) {
+            table.row("\"host ready in N ms\" as logged", figure(logged, 1, "ms"), "");
+        }
+        Samples.Series reload = samples.get("reload.reload.save");
+        table.row("save to new version answering (hot reload)",
+                reload == null ? samples.meta("reload") : figure(reload, 1, "ms"), "");
+        section("4. Start and reload", "From spawning `./metropolis host --scripts scripts` (the examples) to the first "
+                + "reply of each task, polled every few ms; " + samples.meta("start_runs") + " fresh hosts.", table);
+    }
+
+    /** Combines several series run by run (the i-th value of each came from the i-th host start). */
+    private static Samples.Series perRun(String name, List<Samples.Series> series, DoubleBinaryOperator combine) {
+        int runs = series.stream().mapToInt(s -> s.values().size()).min().orElse(0);
+        List<Double> values = new ArrayList<>();
+        for (int i = 0; i < runs; i++) {
+            double v = series.getFirst().values().get(i);
+            for (Samples.Series s : series) {
+                v = combine.applyAsDouble(v, s.values().get(i));
+            }
+            values.add(v);
+        }
+        return new Samples.Series(name, "ms", values);
+    }
+
+    // ---- 5. Memory ---------------------------------------------------------------------------
+
+    private void memory() {
+        Samples.Series base = samples.get("mem.base.heap");
+        Samples.Series examples = samples.get("mem.examples.rss");
+        if (base == null && examples == null) {
+            return;
+        }
+        Table table = new Table("measure", "MiB", "how");
+        for (String[] lang : new String[][] {{"py", "Python"}, {"js", "JavaScript"}}) {
+            Samples.Series more = samples.get("mem." + lang[0] + ".heap");
+            String extra = samples.meta("mem_extra_" + lang[0]);
+            if (base != null && more != null) {
+                double n = Double.parseDouble(extra);
+                table.row("heap per warm " + lang[1] + " context",
+                        String.format(Locale.ROOT, "%.2f", (more.min() - base.min()) / n),
+                        "(heap with " + extra + " more " + lang[1] + " echo scripts - heap before) / " + extra
+                                + ", " + samples.meta("mem_method"));
+            }
+        }
+        if (base != null) {
+            table.row("host heap, one Python + one JS echo script", figure(base, 1, "MiB"), "");
+        }
+        if (examples != null) {
+            table.row("host heap, the example scripts", figure(samples.get("mem.examples.heap"), 1, "MiB"),
+                    "after " + samples.meta("mem_warm") + " requests to each task");
+            table.row("host RSS, the example scripts", figure(examples, 1, "MiB"), "VmRSS, same moment");
+        }
+        section("5. Memory", "Heap is the heap used after a full GC (`jcmd GC.run`, then `GC.heap_info`), read "
+                + "several times a second apart; per-context figures use the smallest reading of each state, because the "
+                + "Graal compiler allocates on the same heap while it works. Echo scripts get concurrency 1: one warm "
+                + "context each.", table);
+    }
+
+    // ---- Formatting ----------------------------------------------------------------------------
+
+    private void section(String title, String note, Table table) {
+        if (table.isEmpty()) {
+            return;
+        }
+        out.append("## ").append(title).append("\n\n").append(note).append("\n\n").append(table.render()).append('\n');
+    }
+
+    private String figure(String id) {
+        Samples.Series s = samples.get(id);
+        return s == null ? "" : figure(s, 1, s.unit());
+    }
+
+    /** "median [min-max]" scaled by {@code scale}. */
+    private static String figure(Samples.Series s, double scale, String unit) {
+        if (s == null || s.values().isEmpty()) {
+            return "";
+        }
+        String median = number(s.median() * scale, unit);
+        return s.values().size() == 1 ? median
+                : median + " [" + number(s.min() * scale, unit) + "-" + number(s.max() * scale, unit) + "]";
+    }
+
+    private static String number(double v, String unit) {
+        if (unit.equals("req/s") || Math.abs(v) >= 1000) {
+            return String.format(Locale.ROOT, "%,.0f", v);
+        }
+        if (Math.abs(v) >= 100) {
+            return String.format(Locale.ROOT, "%.0f", v);
+        }
+        return String.format(Locale.ROOT, Math.abs(v) >= 10 ? "%.1f" : "%.2f", v);
+    }
+
+    private String ratio(String id, String baseline) {
+        return ratio(id, baseline, (a, b) -> a / b);
+    }
+
+    private String ratio(String a, String b, DoubleBinaryOperator op) {
+        Samples.Series x = samples.get(a), y = samples.get(b);
+        return x == null || y == null ? "" : String.format(Locale.ROOT, "%.2fx", op.applyAsDouble(x.median(), y.median()));
+    }
+
+    /** Checks median(a) / median(b) >= goal (for times pass the baseline as a: a speedup). */
+    private String target(String a, String b, double goal, String what) {
+        Samples.Series x = samples.get(a), y = samples.get(b);
+        String goalText = String.format(Locale.ROOT, ">= %.1fx", goal);
+        if (x == null || y == null) {
+            return goalText + ": not measured";
+        }
+        double ratio = x.median() / y.median();
+        if (ratio >= goal) {
+            return goalText + " met";
+        }
+        missed.add(String.format(Locale.ROOT, "%s %.2fx (target %s)", what, ratio, goalText));
+        return goalText + " MISSED";
+    }
+
+    private String targetBelow(Samples.Series s, double limitMs, String what) {
+        String goalText = String.format(Locale.ROOT, "< %.0f s", limitMs / 1000);
+        if (s.values().isEmpty()) {
+            return goalText + ": not measured";
+        }
+        if (s.median() < limitMs) {
+            return goalText + " met";
+        }
+        missed.add(String.format(Locale.ROOT, "%s %.1f s (target %s)", what, s.median() / 1000, goalText));
+        return goalText + " MISSED";
+    }
+}
