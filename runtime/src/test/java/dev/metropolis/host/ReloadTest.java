@@ -81,7 +81,7 @@ class ReloadTest {
 
     /** Waits until {@code subject} answers {@code expected}; returns how long that took from {@code since}. */
     private long awaitAnswer(String subject, String expected, long since) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos(); // generous: a busy machine slows GraalPy a lot
         while (true) {
             try {
                 if (text(TestSupport.request(nats, subject, "")).equals(expected)) {
@@ -165,7 +165,7 @@ class ReloadTest {
     void aBrokenEditKeepsTheOldVersionServingAndAFixRecovers() throws Exception {
         write("swap.js", js("swap.js", "'v2' +"));
         write("swap.py", py("swap.py", "undefined_name +"));
-        TestSupport.await(Duration.ofSeconds(10), "both broken edits to be reported",
+        TestSupport.await(Duration.ofSeconds(60), "both broken edits to be reported",
                 () -> host.problems().size() == 2);
         assertThat(host.problems()).allSatisfy(problem -> {
             // the broken line: the function's body in JS (line 5), its return in Python (line 6)
@@ -190,7 +190,7 @@ class ReloadTest {
         awaitAnswer("added.subject", "new here", System.nanoTime());
 
         Files.delete(folder.resolve("added.js"));
-        TestSupport.await(Duration.ofSeconds(10), "added.subject to lose its responders", () -> {
+        TestSupport.await(Duration.ofSeconds(60), "added.subject to lose its responders", () -> {
             try {
                 TestSupport.request(nats, "added.subject", "");
                 return false;
@@ -209,7 +209,7 @@ class ReloadTest {
         awaitAnswer("mover.before", "here", System.nanoTime());
         write("mover.js", js("mover.after", "'moved'"));
         awaitAnswer("mover.after", "moved", System.nanoTime());
-        TestSupport.await(Duration.ofSeconds(10), "the old subject to be unsubscribed", () -> {
+        TestSupport.await(Duration.ofSeconds(60), "the old subject to be unsubscribed", () -> {
             try {
                 TestSupport.request(nats, "mover.before", "");
                 return false;
@@ -224,14 +224,14 @@ class ReloadTest {
     @Order(5)
     void aSecondScriptOnTheSameSubjectIsRefusedAndTheFirstKeepsIt() throws Exception {
         write("thief.js", js("swap.js", "'stolen'"));
-        TestSupport.await(Duration.ofSeconds(10), "the conflict to be reported",
+        TestSupport.await(Duration.ofSeconds(60), "the conflict to be reported",
                 () -> host.problems().stream().anyMatch(p -> p.file().getFileName().toString().equals("thief.js")));
         assertThat(host.problems().getFirst().getMessage()).contains("already served by swap.js");
         for (int i = 0; i < 5; i++) {
             assertThat(ask("swap.js")).isEqualTo("v3");
         }
         Files.delete(folder.resolve("thief.js"));
-        TestSupport.await(Duration.ofSeconds(10), "the problem to clear with the file", () -> host.problems().isEmpty());
+        TestSupport.await(Duration.ofSeconds(60), "the problem to clear with the file", () -> host.problems().isEmpty());
     }
 
     @Test
@@ -251,7 +251,7 @@ class ReloadTest {
             System.out.printf("200 reloads under load: %d requests, %d failed%n", load.sent.get(), load.failed.get());
             assertThat(load.failed.get()).as("first failure: %s", load.firstFailure.get()).isZero();
         }
-        TestSupport.await(Duration.ofSeconds(10), "retired versions to close their contexts",
+        TestSupport.await(Duration.ofSeconds(60), "retired versions to close their contexts",
                 () -> host.liveContexts() <= baselineContexts + 2);
         long heap = usedHeapAfterGc();
         System.out.printf("heap after 20 edits %d MB, after 200 edits %d MB; live contexts %d%n",
