@@ -182,6 +182,7 @@ public final class Host implements AutoCloseable {
         boolean connected = connection != null && connection.getStatus() == Connection.Status.CONNECTED;
         scripts.clear().parallelStream().forEach(script -> {
             script.service().stop(connected);
+            awaitIdle(script);
             script.service().runner().close(config.drainTimeout());
         });
         retirer.shutdown();
@@ -199,6 +200,14 @@ public final class Host implements AutoCloseable {
         creators.values().forEach(creator -> awaitTermination(creator, Duration.ofSeconds(5)));
         if (ownTracing != null) {
             ownTracing.close(); // after the last reply: its span is exported too
+        }
+    }
+
+    private void awaitIdle(ServedScript script) {
+        try {
+            script.service().awaitIdle(config.drainTimeout());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

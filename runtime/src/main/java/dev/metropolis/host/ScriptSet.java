@@ -257,6 +257,11 @@ final class ScriptSet {
     private void retire(ServedScript script) {
         retirer.execute(() -> {
             script.service().stop(true);
+            try {
+                script.service().awaitIdle(drainTimeout);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             script.service().runner().close(drainTimeout);
         });
     }

@@ -152,7 +152,11 @@ public final class TaskService {
             }
             failure = respond(message, current, request, outcome);
         } finally {
-            inFlight.decrementAndGet();
+            if (inFlight.decrementAndGet() == 0) {
+                synchronized (inFlight) {
+                    inFlight.notifyAll();
+                }
+            }
         }
         Spans.end(span, failure); // the reply is sent
         metrics.invocation(labels, failure == null ? "ok" : TaskMetrics.outcome(failure.kind()), System.nanoTime() - arrived);
@@ -276,6 +280,28 @@ public final class TaskService {
      * Stops answering: the service leaves discovery; with {@code drain}, messages already delivered
      * to its subscriptions are still handled (up to the drain timeout).
      */
+    /**
+     * Waits until no message is being handled, for at most {@code timeout}. After a drain, the
+     * subscription hands its last messages to handler threads that may still be running (or just
+     * starting): their replies need the connection and the runner, so close those only after this.
+     */
+    public boolean awaitIdle(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        for (int quietChecks = 0; quietChecks < 2; quietChecks++) {
+            synchronized (inFlight) {
+                while (inFlight.get() > 0) {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        return false;
+                    }
+                    java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(inFlight, left);
+                }
+            }
+            Thread.sleep(50); // a handler thread handed a message just before the drain may start late
+        }
+        return inFlight.get() == 0;
+    }
+
     public void stop(boolean drain) {
         service.stop(drain);
         metrics.remove(gauges);
