@@ -76,7 +76,8 @@ public final class RouteTable {
         return result;
     }
 
-    private static List<String> segments(String path) {
+    /** The non-empty segments of a URL path: "/text/reverse" -> [text, reverse]. */
+    static List<String> segments(String path) {
         return Arrays.stream(path.split("/")).filter(segment -> !segment.isEmpty()).toList();
     }
 

@@ -93,7 +93,7 @@ final class TaskProxy implements Handler {
         response.header(REQUEST_ID, requestId);
         String method = request.prologue().method().text();
         String path = request.path().path();
-        RouteTable.Lookup lookup = routes.get().find(method, segments(path));
+        RouteTable.Lookup lookup = routes.get().find(method, RouteTable.segments(path));
         String route = lookup.match().map(match -> match.route().display()).orElse("none");
         Context trace = spans.server(request, method, path, lookup.match(), requestId);
         LogContext context = new LogContext(lookup.match().map(match -> match.route().task()).orElse(null),
@@ -287,7 +287,4 @@ final class TaskProxy implements Handler {
         response.status(error.code()).send(Replies.errorBody(error, task, subject));
     }
 
-    private static List<String> segments(String path) {
-        return Arrays.stream(path.split("/")).filter(segment -> !segment.isEmpty()).toList();
-    }
 }

@@ -1,7 +1,5 @@
 package dev.metropolis.logging;
 
-import java.util.List;
-import java.util.Map;
 
 /**
  * What a log line is about: the task, subject, request id and trace id of the message being
@@ -30,9 +28,9 @@ public record LogContext(String task, String subject, String requestId, String t
         return () -> CURRENT.set(previous);
     }
 
-    /** The context of a message with these headers. */
-    public static LogContext of(String task, String subject, Map<String, List<String>> headers) {
-        return new LogContext(task, subject, first(headers, REQUEST_ID), traceId(first(headers, TRACEPARENT)));
+    /** The context of a message, from its request id and {@code traceparent} headers (either may be null). */
+    public static LogContext of(String task, String subject, String requestId, String traceparent) {
+        return new LogContext(task, subject, requestId, traceId(traceparent));
     }
 
     /** The trace id of a W3C {@code traceparent} ("00-<trace id>-<span id>-<flags>"), or null. */
@@ -42,15 +40,6 @@ public record LogContext(String task, String subject, String requestId, String t
         }
         String[] parts = traceparent.trim().split("-");
         return parts.length >= 4 && parts[1].length() == 32 ? parts[1] : null;
-    }
-
-    private static String first(Map<String, List<String>> headers, String name) {
-        for (Map.Entry<String, List<String>> header : headers.entrySet()) {
-            if (header.getKey().equalsIgnoreCase(name) && !header.getValue().isEmpty()) {
-                return header.getValue().getFirst();
-            }
-        }
-        return null;
     }
 
     /** Restores the previous context on close. */

@@ -142,7 +142,8 @@ public final class TaskService {
         TaskRunner current = runner;
         inFlight.incrementAndGet();
         TaskError failure;
-        try (LogContext.Scope scope = LogContext.open(LogContext.of(labels.task(), request.subject(), request.headers()))) {
+        try (LogContext.Scope scope = LogContext.open(LogContext.of(labels.task(), request.subject(),
+                request.header(LogContext.REQUEST_ID), request.header(LogContext.TRACEPARENT)))) {
             CompletableFuture<TaskReply> outcome = current.submit(request);
             while (outcome.isCompletedExceptionally() && current != runner) {
                 // A reload swapped versions between our read and the submit, and the old one already

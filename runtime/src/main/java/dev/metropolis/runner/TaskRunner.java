@@ -121,7 +121,8 @@ public final class TaskRunner implements AutoCloseable {
     }
 
     private void run(TaskRequest request, long deadline, Duration timeout, CompletableFuture<TaskReply> reply) {
-        try (LogContext.Scope scope = LogContext.open(LogContext.of(script.name(), request.subject(), request.headers()))) {
+        try (LogContext.Scope scope = LogContext.open(LogContext.of(script.name(), request.subject(),
+                request.header(LogContext.REQUEST_ID), request.header(LogContext.TRACEPARENT)))) {
             Payload payload = Payload.classify(request.header("Content-Type"), request.data());
             reply.complete(pool.execute(deadline, lease -> call(lease, request, payload, deadline, timeout)));
         } catch (TaskError e) {
