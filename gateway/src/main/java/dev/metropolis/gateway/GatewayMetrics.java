@@ -8,8 +8,8 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * The gateway's meters: requests by route, method and status, their latency, and failed NATS
- * requests by kind. The route label is the route as listed by {@code GET /tasks}, or "none" for
+ * The gateway's meters: requests by route, method and status, their latency, failed NATS
+ * requests by kind, and retries by route and reason. The route label is the route as listed by {@code GET /tasks}, or "none" for
  * a path no task serves, so its values stay few.
  */
 final class GatewayMetrics {
@@ -33,6 +33,13 @@ final class GatewayMetrics {
         registry.getOrCreate(Timer.builder("metropolis.gateway.request.duration")
                 .tags(List.of(Tag.create("route", route), Tag.create("method", method))).buckets(BUCKETS).percentiles(new double[0])
                 .description("HTTP request latency through the gateway")).record(Duration.ofNanos(nanos));
+    }
+
+    /** A NATS request sent again; reason is a {@link RetryPolicy.Failure} label. */
+    void retry(String route, String reason) {
+        registry.getOrCreate(Counter.builder("metropolis.gateway.retries")
+                .tags(List.of(Tag.create("route", route), Tag.create("reason", reason)))
+                .description("NATS requests the gateway sent again, by route and reason")).increment();
     }
 
     /** A NATS request that got no task reply: no_responders, timeout, disconnected or failed. */

@@ -16,7 +16,6 @@ import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.nats.client.Connection;
-import io.nats.client.JetStreamStatusException;
 import io.nats.client.Message;
 import io.nats.client.impl.Headers;
 import io.nats.service.ServiceMessage;
@@ -24,16 +23,11 @@ import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.context.Context;
 import java.io.UncheckedIOException;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.CancellationException;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -41,7 +35,8 @@ import java.util.logging.Logger;
 /**
  * Turns an HTTP request into a NATS request on the matching task subject and the reply back into
  * an HTTP response. Status codes come from the shared {@link ErrorKind} table: the code in a NATS
- * error reply is the HTTP status.
+ * error reply is the HTTP status. Requests no task received, and idempotent ones whose reply was
+ * lost, are sent again within the caller's deadline: see {@link RetryPolicy}.
  */
 final class TaskProxy implements Handler {
     private static final Logger LOG = Logger.getLogger(TaskProxy.class.getName());
@@ -54,12 +49,11 @@ final class TaskProxy implements Handler {
     private static final List<HeaderName> FORWARDED = List.of(HeaderNames.CONTENT_TYPE, HeaderNames.ACCEPT, TRACEPARENT,
             TRACESTATE, HeaderNames.AUTHORIZATION);
     private static final Set<String> QUERY_AS_BODY = Set.of("GET", "DELETE");
-    /** Extra wait beyond the task's timeout, so the host's own timeout reply (with its reason) arrives first. */
-    private static final Duration REPLY_MARGIN = Duration.ofMillis(500);
     /** Room left in a NATS message for headers. */
     private static final int HEADER_ROOM = 8 * 1024;
 
     private final Supplier<Connection> nats;
+    private final TaskRequester requester;
     private final Supplier<RouteTable> routes;
     private final long maxBodyBytes;
     private final GatewayMetrics metrics;
@@ -68,6 +62,7 @@ final class TaskProxy implements Handler {
     TaskProxy(Supplier<Connection> nats, Supplier<RouteTable> routes, long maxBodyBytes, GatewayMetrics metrics,
             Tracing tracing) {
         this.nats = nats;
+        this.requester = new TaskRequester(nats, metrics);
         this.routes = routes;
         this.maxBodyBytes = maxBodyBytes;
         this.metrics = metrics;
@@ -118,19 +113,12 @@ final class TaskProxy implements Handler {
 
     private void forward(ServerRequest request, ServerResponse response, RouteTable.Match match, String method, String path,
             String requestId, Context trace) {
-        Connection connection = nats.get();
-        if (connection == null || connection.getStatus() != Connection.Status.CONNECTED) {
-            metrics.natsError("disconnected");
-            throw TaskError.of(ErrorKind.UNAVAILABLE, "the gateway is not connected to NATS right now; retry shortly");
-        }
         Headers headers = natsHeaders(request, method, path, requestId);
-        byte[] body = body(request, method, headers, connection);
-        Duration timeout = timeout(request, match.route());
-        headers.put(TaskRequest.TIMEOUT_HEADER, Long.toString(timeout.toMillis()));
+        byte[] body = body(request, method, headers, nats.get());
         Span span = spans.natsRequest(trace, match, headers);
         Message reply;
         try {
-            reply = await(connection, match, headers, body, timeout);
+            reply = requester.request(match, method, headers, body, deadline(request, match.route()));
         } catch (RuntimeException e) {
             Spans.end(span, e instanceof TaskError error ? error : TaskError.of(ErrorKind.CRASHED, e.toString()));
             throw e;
@@ -163,7 +151,8 @@ final class TaskProxy implements Handler {
         } else {
             body = request.content().hasEntity() ? request.content().as(byte[].class) : new byte[0];
         }
-        long limit = Math.min(maxBodyBytes, connection.getServerInfo().getMaxPayload() - HEADER_ROOM);
+        long limit = connection == null || connection.getServerInfo() == null ? maxBodyBytes
+                : Math.min(maxBodyBytes, connection.getServerInfo().getMaxPayload() - HEADER_ROOM);
         if (body.length > limit) {
             throw TaskError.of(ErrorKind.TOO_LARGE, "the request body has " + body.length + " bytes; the limit is " + limit);
         }
@@ -186,11 +175,14 @@ final class TaskProxy implements Handler {
         }
     }
 
-    /** The task's timeout, or less when the caller sent {@code Request-Timeout} (a duration or seconds). */
-    private static Duration timeout(ServerRequest request, TaskRoute route) {
+    /**
+     * How long the caller waits, retries included: {@code Request-Timeout} (a duration or seconds)
+     * when sent, else the task's timeout. No attempt runs longer than the task's timeout; a longer
+     * deadline leaves room to retry a lost request (see {@link TaskRequester}).
+     */
+    private static Duration deadline(ServerRequest request, TaskRoute route) {
         return request.headers().first(REQUEST_TIMEOUT)
                 .map(value -> parseTimeout(value.trim()))
-                .filter(requested -> requested.compareTo(route.timeout()) < 0)
                 .orElse(route.timeout());
     }
 
@@ -202,35 +194,6 @@ final class TaskProxy implements Handler {
         } catch (IllegalArgumentException e) {
             throw TaskError.of(ErrorKind.BAD_PAYLOAD, "Request-Timeout: " + e.getMessage());
         }
-    }
-
-    private Message await(Connection connection, RouteTable.Match match, Headers headers, byte[] body, Duration timeout) {
-        Duration wait = timeout.plus(REPLY_MARGIN);
-        try {
-            return connection.requestWithTimeout(match.subject(), headers, body, wait).get(wait.toMillis() + 1000, TimeUnit.MILLISECONDS);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof JetStreamStatusException status && status.getStatus().getCode() == 503) {
-                metrics.natsError("no_responders");
-                throw TaskError.of(ErrorKind.UNAVAILABLE, "no host serves task '" + match.route().task() + "' right now"
-                        + " (subject '" + match.subject() + "'); retry shortly");
-            }
-            if (e.getCause() instanceof CancellationException || e.getCause() instanceof TimeoutException) {
-                throw noReply(match, timeout);
-            }
-            metrics.natsError("failed");
-            throw TaskError.of(ErrorKind.UNAVAILABLE, "the NATS request failed: " + e.getCause());
-        } catch (TimeoutException | CancellationException e) {
-            throw noReply(match, timeout);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw TaskError.of(ErrorKind.UNAVAILABLE, "the gateway is shutting down");
-        }
-    }
-
-    private TaskError noReply(RouteTable.Match match, Duration timeout) {
-        metrics.natsError("timeout");
-        return TaskError.of(ErrorKind.TIMED_OUT, "task '" + match.route().task() + "' sent no reply within "
-                + dev.metropolis.script.Durations.format(timeout));
     }
 
     /** The HTTP status of a reply: 200, or the code of a NATS error reply. */

@@ -20,6 +20,7 @@ public final class LocalNatsServer implements AutoCloseable {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(10);
 
     private final Process process;
+    /** JetStream's store, removed on close; null without JetStream. */
     private final Path storeDir;
 
     private LocalNatsServer(Process process, Path storeDir) {
@@ -47,16 +48,30 @@ public final class LocalNatsServer implements AutoCloseable {
         return Optional.of(server);
     }
 
-    /** Starts nats-server on 127.0.0.1:{@code port} and waits until it accepts connections. */
+    /** Starts nats-server on 127.0.0.1:{@code port}, with JetStream, and waits until it accepts connections. */
     public static LocalNatsServer start(int port, Map<String, String> env) throws IOException {
+        Path storeDir = Files.createTempDirectory("metropolis-nats-");
+        return start(port, List.of("-js", "-sd", storeDir.toString()), storeDir, ProcessBuilder.Redirect.DISCARD, env);
+    }
+
+    /**
+     * Starts nats-server on 127.0.0.1:{@code port} with {@code arguments} added to its command line
+     * (cluster routes, a monitoring port, ...), its output appended to {@code log}, and waits until
+     * it accepts connections. Without JetStream: a JetStream cluster needs a quorum, which tests
+     * that kill servers would keep losing.
+     */
+    public static LocalNatsServer start(int port, List<String> arguments, Path log, Map<String, String> env) throws IOException {
+        return start(port, arguments, null, ProcessBuilder.Redirect.appendTo(log.toFile()), env);
+    }
+
+    private static LocalNatsServer start(int port, List<String> arguments, Path storeDir, ProcessBuilder.Redirect output,
+            Map<String, String> env) throws IOException {
         Path binary = findBinary(env).orElseThrow(() -> new IOException("no NATS server answers on port " + port
                 + " and nats-server is not installed. Install it (Debian/Ubuntu: apt-get install nats-server;"
                 + " elsewhere: https://github.com/nats-io/nats-server/releases) or point --nats / NATS_URL at a running server"));
-        Path storeDir = Files.createTempDirectory("metropolis-nats-");
-        List<String> command = new ArrayList<>(List.of(binary.toString(), "-a", "127.0.0.1", "-p", String.valueOf(port),
-                "-js", "-sd", storeDir.toString()));
-        Process process = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        List<String> command = new ArrayList<>(List.of(binary.toString(), "-a", "127.0.0.1", "-p", String.valueOf(port)));
+        command.addAll(arguments);
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output).start();
         LocalNatsServer server = new LocalNatsServer(process, storeDir);
         server.awaitListening("127.0.0.1", port);
         return server;
@@ -108,6 +123,12 @@ public final class LocalNatsServer implements AutoCloseable {
         return candidates.stream().filter(Files::isExecutable).findFirst();
     }
 
+    /** Kills the server at once (SIGKILL), as a crash would: no lame-duck mode, no goodbye to clients or routes. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor();
+    }
+
     @Override
     public void close() {
         process.destroy();
@@ -118,6 +139,9 @@ public final class LocalNatsServer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             process.destroyForcibly();
+        }
+        if (storeDir == null) {
+            return;
         }
         try (var files = Files.walk(storeDir)) {
             files.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
