@@ -188,28 +188,38 @@ public final class Main {
 
     /**
      * Blocks until SIGINT/SIGTERM, then stops everything, last started first: the gateway finishes
-     * its requests, the host drains its messages, engines close, the NATS child stops.
+     * its requests, the host drains its messages, engines close, the NATS child stops. A stop that
+     * went cleanly exits 0 rather than the JVM's 128 + signal (143 for SIGTERM): a SIGTERM is how
+     * an orchestrator or a scale-in asks a process to stop, and it is a success (1 if something
+     * failed to stop).
      */
     private static int awaitShutdown(Deque<AutoCloseable> running) throws InterruptedException {
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("shutdown").unstarted(() -> {
             LOG.info("stopping: finishing in-flight work");
-            stopAll(running);
+            boolean clean = stopAll(running);
             LOG.info("stopped");
             stopped.countDown();
+            System.out.flush();
+            System.err.flush();
+            Runtime.getRuntime().halt(clean ? 0 : 1); // the JVM's own exit status would be 128 + signal
         }));
         stopped.await();
         return 0;
     }
 
-    private static void stopAll(Deque<AutoCloseable> running) {
+    /** Closes everything, last started first; false when something failed to close (it is logged). */
+    private static boolean stopAll(Deque<AutoCloseable> running) {
+        boolean clean = true;
         while (!running.isEmpty()) {
             AutoCloseable resource = running.pop();
             try {
                 resource.close();
             } catch (Exception e) {
+                clean = false;
                 LOG.log(Level.WARNING, "error while stopping " + resource.getClass().getSimpleName(), e);
             }
         }
+        return clean;
     }
 }
