@@ -14,6 +14,8 @@ public final class Main {
               http-echo --port N                             plain Helidon SE server: POST /echo returns the body
               load --nats URL --subject S --id ID ...        request/reply load, sequential or many in flight
               coldstart --nats URL --id ID ... -- CMD ARGS   starts a host, times its first replies (and memory)
+              steady --id ID --nats URLS --subject S | --http URL --method M ...
+                                                             clients in a loop for a while: requests and failures
               report --samples FILE --markdown FILE          the tables, on stdout and as Markdown
             """;
 
@@ -30,6 +32,7 @@ public final class Main {
             case "http-echo" -> HttpEcho.run(options);
             case "load" -> NatsLoad.run(options);
             case "coldstart" -> ColdStart.run(options);
+            case "steady" -> SteadyLoad.run(options);
             case "report" -> Report.run(options);
             default -> {
                 System.err.print("unknown command '" + args[0] + "'\n" + USAGE);

@@ -9,6 +9,7 @@ import io.nats.client.JetStreamStatusException;
 import io.nats.client.Message;
 import io.nats.client.impl.Headers;
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -46,7 +47,9 @@ final class TaskRequester {
     Message request(RouteTable.Match match, String method, Headers headers, byte[] body, Duration deadline) {
         long start = System.nanoTime();
         for (int retry = 1; ; retry++) {
-            Duration left = deadline.minusNanos(System.nanoTime() - start);
+            // Whole milliseconds: the host is told the attempt's timeout, and names it in a timeout reply.
+            Duration left = retry == 1 ? deadline
+                    : deadline.minusNanos(System.nanoTime() - start).truncatedTo(ChronoUnit.MILLIS);
             Duration attempt = left.compareTo(match.route().timeout()) < 0 ? left : match.route().timeout();
             AttemptFailed failed;
             try {
