@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeoutException;
 import org.graalvm.polyglot.Context;
+import org.graalvm.polyglot.Engine;
 import org.graalvm.polyglot.PolyglotException;
 import org.graalvm.polyglot.Value;
 import org.graalvm.polyglot.proxy.ProxyArray;
@@ -124,6 +125,11 @@ public final class GuestContext implements AutoCloseable {
 
     public TaskScript script() {
         return script;
+    }
+
+    /** The engine this context runs on: its language's shared one, or its own (see {@link GuestContexts}). */
+    Engine engine() {
+        return context.getEngine();
     }
 
     @Override
