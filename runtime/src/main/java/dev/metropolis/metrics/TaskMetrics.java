@@ -10,6 +10,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -25,6 +27,13 @@ public final class TaskMetrics {
     static final Duration[] CREATION_BUCKETS = durations(0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 20);
 
     private final MeterRegistry registry;
+    /**
+     * The meters recorded for every message, looked up once: the registry's own lookup builds an
+     * id and takes a lock, which showed in the host's per-message profile. Counters and timers
+     * are never removed from the registry, so a cached one stays the registered one.
+     */
+    private final Map<InvocationKey, Invocations> invocations = new ConcurrentHashMap<>();
+    private final Map<List<String>, Timer> leaseWaits = new ConcurrentHashMap<>();
 
     public TaskMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -36,11 +45,9 @@ public final class TaskMetrics {
 
     /** One finished message: its outcome ("ok" or an error kind) and how long it took from arrival. */
     public void invocation(TaskLabels labels, String outcome, long nanos) {
-        Iterable<Tag> tags = labels.with("outcome", outcome);
-        registry.getOrCreate(Counter.builder("metropolis.task.invocations").tags(tags)
-                .description("Messages handled by a task, by outcome")).increment();
-        registry.getOrCreate(Timer.builder("metropolis.task.duration").tags(tags).buckets(TASK_BUCKETS).percentiles(new double[0])
-                .description("Time from a message's arrival to its reply")).record(Duration.ofNanos(nanos));
+        Invocations meters = invocations.computeIfAbsent(new InvocationKey(labels, outcome), this::invocationMeters);
+        meters.count().increment();
+        meters.duration().record(Duration.ofNanos(nanos));
         if (outcome.equals("timed_out")) {
             registry.getOrCreate(Counter.builder("metropolis.task.timeouts").tags(labels.tags())
                     .description("Calls interrupted at their timeout")).increment();
@@ -48,6 +55,15 @@ public final class TaskMetrics {
             registry.getOrCreate(Counter.builder("metropolis.task.busy.rejections").tags(labels.tags())
                     .description("Messages refused because every context was busy and the queue full")).increment();
         }
+    }
+
+    private Invocations invocationMeters(InvocationKey key) {
+        Iterable<Tag> tags = key.labels().with("outcome", key.outcome());
+        return new Invocations(
+                registry.getOrCreate(Counter.builder("metropolis.task.invocations").tags(tags)
+                        .description("Messages handled by a task, by outcome")),
+                registry.getOrCreate(Timer.builder("metropolis.task.duration").tags(tags).buckets(TASK_BUCKETS)
+                        .percentiles(new double[0]).description("Time from a message's arrival to its reply")));
     }
 
     /** A context was created for a task, taking {@code nanos}. */
@@ -59,9 +75,9 @@ public final class TaskMetrics {
 
     /** A call waited {@code nanos} for a free context. */
     public void leaseWait(String task, String language, long nanos) {
-        registry.getOrCreate(Timer.builder("metropolis.pool.lease.wait")
+        leaseWaits.computeIfAbsent(List.of(task, language), key -> registry.getOrCreate(Timer.builder("metropolis.pool.lease.wait")
                 .tags(List.of(Tag.create("task", task), Tag.create("language", language))).buckets(TASK_BUCKETS).percentiles(new double[0])
-                .description("Time a message waited for a free context")).record(Duration.ofNanos(nanos));
+                .description("Time a message waited for a free context"))).record(Duration.ofNanos(nanos));
     }
 
     /** A reload of a script file finished: outcome "ok" or "failed". */
@@ -108,6 +124,10 @@ public final class TaskMetrics {
         }
         return result;
     }
+
+    private record InvocationKey(TaskLabels labels, String outcome) {}
+
+    private record Invocations(Counter count, Timer duration) {}
 
     /** The labels that identify a task endpoint. */
     public record TaskLabels(String task, String subject, String language) {

@@ -14,7 +14,6 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -141,15 +140,15 @@ public final class TaskRunner implements AutoCloseable {
             throw timedOut(request, timeout, "waited for a free context until its timeout");
         }
         GuardedCall guard = new GuardedCall(lease.context(), INTERRUPT_GRACE);
-        ScheduledFuture<?> timer = watchdog.schedule(guard, remaining);
+        Watchdog.Watch watch = watchdog.watch(guard::timeOut, remaining);
         try {
             return lease.context().invoke(request, payload);
         } catch (PolyglotException e) {
-            timer.cancel(false);
+            watch.cancel();
             guard.finish();
             throw failure(lease, request, e, guard.timedOut(), timeout);
         } finally {
-            timer.cancel(false);
+            watch.cancel();
             guard.finish();
             if (guard.cancelled()) {
                 lease.evict();

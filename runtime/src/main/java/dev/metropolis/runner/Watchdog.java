@@ -1,34 +1,110 @@
 package dev.metropolis.runner;
 
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
- * Fires call timeouts. The timer only hands each timeout to a thread of its own: interrupting a
- * guest takes milliseconds, but cancelling one that ignores the interrupt can block until the
- * guest yields, and that must not delay the other timeouts.
+ * Fires call timeouts. Watching a call costs an insertion into a concurrent set and a removal
+ * when it returns; one sweeper thread looks at the calls in flight every {@link #TICK} while
+ * there are any, and sleeps otherwise. A timer per call (a ScheduledThreadPoolExecutor task
+ * scheduled and cancelled for every message) showed up in the host's profiles; this does not,
+ * at the price of timeouts firing up to one tick late.
+ *
+ * <p>The sweeper only hands each expired call to a thread of its own: interrupting a guest takes
+ * milliseconds, but cancelling one that ignores the interrupt can block until the guest yields,
+ * and that must not delay the other timeouts.
  */
 public final class Watchdog implements AutoCloseable {
-    private final ScheduledThreadPoolExecutor timer;
+    /** How often the calls in flight are checked, i.e. how late a timeout may fire. */
+    static final Duration TICK = Duration.ofMillis(5);
+
+    private final Set<Watch> watched = ConcurrentHashMap.newKeySet();
     private final ExecutorService interrupters =
             Executors.newCachedThreadPool(Thread.ofPlatform().daemon(true).name("task-interrupter-", 1).factory());
+    private final Thread sweeper;
+    /** True while the sweeper sleeps because nothing is watched: the next {@link #watch} wakes it. */
+    private volatile boolean sleeping;
+    private volatile boolean closed;
 
     public Watchdog() {
-        timer = new ScheduledThreadPoolExecutor(1, Thread.ofPlatform().daemon(true).name("task-watchdog").factory());
-        timer.setRemoveOnCancelPolicy(true); // finished calls must not leave their timers queued
+        sweeper = Thread.ofPlatform().daemon(true).name("task-watchdog").start(this::sweep);
     }
 
-    /** Times out {@code call} after {@code delayNanos} unless the returned future is cancelled first. */
-    ScheduledFuture<?> schedule(GuardedCall call, long delayNanos) {
-        return timer.schedule(() -> interrupters.execute(call::timeOut), delayNanos, TimeUnit.NANOSECONDS);
+    /** A watched call; {@link #cancel()} it when the call returned. */
+    final class Watch {
+        private final Runnable onTimeout;
+        private final long deadline;
+
+        private Watch(Runnable onTimeout, long deadline) {
+            this.onTimeout = onTimeout;
+            this.deadline = deadline;
+        }
+
+        void cancel() {
+            watched.remove(this);
+        }
+    }
+
+    /** Runs {@code onTimeout} after {@code delayNanos} unless the returned watch is cancelled first. */
+    Watch watch(Runnable onTimeout, long delayNanos) {
+        Watch watch = new Watch(onTimeout, System.nanoTime() + delayNanos);
+        watched.add(watch);
+        if (sleeping) {
+            LockSupport.unpark(sweeper);
+        }
+        return watch;
+    }
+
+    private void sweep() {
+        long tick = TICK.toNanos();
+        while (!closed) {
+            if (watched.isEmpty()) {
+                // Set before looking again, so a watch added meanwhile either is seen or wakes us.
+                sleeping = true;
+                if (watched.isEmpty() && !closed) {
+                    LockSupport.park(this);
+                }
+                sleeping = false;
+                continue;
+            }
+            LockSupport.parkNanos(this, tick);
+            long now = System.nanoTime();
+            for (Watch watch : watched) {
+                if (now - watch.deadline >= 0 && watched.remove(watch)) {
+                    fire(watch.onTimeout);
+                }
+            }
+        }
+    }
+
+    private void fire(Runnable onTimeout) {
+        try {
+            interrupters.execute(onTimeout);
+        } catch (RejectedExecutionException e) {
+            // closing: the host is stopping and closes every context anyway
+        }
+    }
+
+    /** Watches with a deadline not yet reached or not yet handed to an interrupter (for tests). */
+    int watching() {
+        return watched.size();
     }
 
     @Override
     public void close() {
-        timer.shutdownNow();
+        closed = true;
+        LockSupport.unpark(sweeper);
         interrupters.shutdownNow();
+        try {
+            sweeper.join(TimeUnit.SECONDS.toMillis(1));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }
