@@ -30,13 +30,20 @@ class PayloadTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"hello", "{\"a\": 1}", "[1, 2]", "42", "not { json", "line\nbreak"})
-    void withoutAContentTypeAsciiIsAutoWithItsText(String text) {
+    @ValueSource(strings = {"{\"a\": 1}", "[1, 2]", "42", "-1.5", "\"quoted\"", " \n true ", "false", "null",
+        "{not json but starts like it"})
+    void withoutAContentTypeTextThatMayBeJsonIsAuto(String text) {
         assertThat(Payload.classify(null, utf8(text))).isEqualTo(new Payload(BodyKind.AUTO, text));
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"héllo wörld", "日本語", "emoji 🎉", "{\"name\": \"Zoë\"}"})
+    @ValueSource(strings = {"hello", "not { json", "line\nbreak", "true story", "nullable", "  ", "+1", "éh"})
+    void withoutAContentTypeTextThatCannotBeJsonIsText(String text) {
+        assertThat(Payload.classify(null, utf8(text))).isEqualTo(new Payload(BodyKind.TEXT, text));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"[\"héllo wörld\"]", "\"日本語\"", "{\"name\": \"Zoë\"}"})
     void withoutAContentTypeUtf8IsAutoWithItsText(String text) {
         assertThat(Payload.classify("", utf8(text))).isEqualTo(new Payload(BodyKind.AUTO, text));
     }
@@ -84,7 +91,7 @@ class PayloadTest {
         assertThat(Payload.classify("application/x-www-form-urlencoded", utf8("{\"a\": 1}")))
                 .isEqualTo(new Payload(BodyKind.AUTO, "{\"a\": 1}"));
         assertThat(Payload.classify("application/x-www-form-urlencoded", utf8("a=1&b=2")))
-                .isEqualTo(new Payload(BodyKind.AUTO, "a=1&b=2"));
+                .isEqualTo(new Payload(BodyKind.TEXT, "a=1&b=2"));
     }
 
     @Test
