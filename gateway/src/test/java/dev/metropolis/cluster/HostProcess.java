@@ -23,7 +23,8 @@ import java.util.regex.Pattern;
  * goes to a log file, which {@link #describe()} returns for failure messages.
  */
 public final class HostProcess implements AutoCloseable {
-    private static final String READY = "host ready in";
+    /** Logged once the host's metrics endpoint listens, which is after "host ready in": every script serves by then. */
+    private static final String READY = "host metrics and health on";
     private static final Pattern OK_INVOCATIONS =
             Pattern.compile("^metropolis_task_invocations_total\\{(?<labels>[^}]*)} (?<value>[0-9.eE+]+)$", Pattern.MULTILINE);
 
@@ -64,7 +65,10 @@ public final class HostProcess implements AutoCloseable {
                 .toList();
     }
 
-    /** Waits until the host logs that every script serves; fails with its log if it exits or takes too long. */
+    /**
+     * Waits until every script serves and the metrics endpoint listens; fails with the host's log
+     * if it exits or takes too long.
+     */
     public HostProcess awaitReady(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!output().contains(READY)) {
