@@ -3,6 +3,7 @@ package dev.metropolis.gateway;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.metropolis.logging.LogContext;
+import dev.metropolis.logging.RequestIds;
 import dev.metropolis.nats.Replies;
 import dev.metropolis.task.ErrorKind;
 import dev.metropolis.task.TaskError;
@@ -27,7 +28,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -84,7 +84,7 @@ final class TaskProxy implements Handler {
             return;
         }
         long started = System.nanoTime();
-        String requestId = request.headers().first(REQUEST_ID).orElseGet(() -> UUID.randomUUID().toString());
+        String requestId = request.headers().first(REQUEST_ID).orElseGet(RequestIds::next);
         response.header(REQUEST_ID, requestId);
         String method = request.prologue().method().text();
         String path = request.path().path();

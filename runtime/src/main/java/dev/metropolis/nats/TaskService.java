@@ -1,6 +1,7 @@
 package dev.metropolis.nats;
 
 import dev.metropolis.logging.LogContext;
+import dev.metropolis.logging.RequestIds;
 import dev.metropolis.metrics.TaskMetrics;
 import dev.metropolis.metrics.TaskMetrics.TaskLabels;
 import dev.metropolis.runner.TaskRunner;
@@ -30,7 +31,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -261,7 +261,7 @@ public final class TaskService {
             }
         }
         if (copy.keySet().stream().noneMatch(LogContext.REQUEST_ID::equalsIgnoreCase)) {
-            copy.put(LogContext.REQUEST_ID, List.of(UUID.randomUUID().toString()));
+            copy.put(LogContext.REQUEST_ID, List.of(RequestIds.next()));
         }
         return copy;
     }

@@ -1,0 +1,24 @@
+package dev.metropolis.logging;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.HashSet;
+import java.util.Set;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+class RequestIdsTest {
+    @Test
+    void idsAreDistinctVersion4Uuids() {
+        Set<String> seen = new HashSet<>();
+        for (int i = 0; i < 10_000; i++) {
+            String id = RequestIds.next();
+            UUID uuid = UUID.fromString(id);
+            assertThat(uuid.version()).isEqualTo(4);
+            assertThat(uuid.variant()).isEqualTo(2);
+            assertThat(uuid.toString()).isEqualTo(id);
+            seen.add(id);
+        }
+        assertThat(seen).hasSize(10_000);
+    }
+}
