@@ -3,7 +3,6 @@ package dev.metropolis.cluster;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -46,7 +45,7 @@ public final class HostProcess implements AutoCloseable {
             throws IOException {
         Files.createDirectories(logs);
         Path log = logs.resolve(name + ".log");
-        int metricsPort = freePort();
+        int metricsPort = NatsCluster.freePort();
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElseThrow(() -> new IOException("this JVM's java binary is unknown")));
         command.addAll(jvmArguments());
@@ -140,14 +139,6 @@ public final class HostProcess implements AutoCloseable {
             return Files.exists(log) ? Files.readString(log) : "";
         } catch (IOException e) {
             return "(cannot read " + log + ": " + e.getMessage() + ")";
-        }
-    }
-
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 

@@ -142,7 +142,8 @@ public final class NatsCluster implements AutoCloseable {
         }
     }
 
-    private static int freePort() {
+    /** A TCP port nothing listens on now, for a server a test starts. */
+    public static int freePort() {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         } catch (IOException e) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.metropolis.cluster.NatsCluster;
 import dev.metropolis.guest.Engines;
 import dev.metropolis.host.Host;
 import dev.metropolis.host.HostConfig;
@@ -14,7 +15,6 @@ import io.nats.client.Connection;
 import io.nats.client.Nats;
 import io.nats.client.Options;
 import java.io.InputStream;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -58,7 +58,7 @@ class GatewayTest {
                 Files.copy(in, scripts.resolve(name), StandardCopyOption.REPLACE_EXISTING);
             }
         }
-        int natsPort = freePort();
+        int natsPort = NatsCluster.freePort();
         server = LocalNatsServer.start(natsPort, System.getenv());
         NatsSettings nats = NatsSettings.of("nats://127.0.0.1:" + natsPort);
         engines = new Engines();
@@ -92,12 +92,6 @@ class GatewayTest {
         }
         if (server != null) {
             server.close();
-        }
-    }
-
-    private static int freePort() throws Exception {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
         }
     }
 
