@@ -180,11 +180,7 @@ public final class Host implements AutoCloseable {
         Connection connection = connection();
         // Draining needs the server: during an outage, subscriptions are dropped without it.
         boolean connected = connection != null && connection.getStatus() == Connection.Status.CONNECTED;
-        scripts.clear().parallelStream().forEach(script -> {
-            script.service().stop(connected);
-            awaitIdle(script);
-            script.service().runner().close(config.drainTimeout());
-        });
+        scripts.clear().parallelStream().forEach(script -> script.service().retire(connected));
         retirer.shutdown();
         awaitTermination(retirer, config.drainTimeout().plusSeconds(1));
         nats.cancel(true);
@@ -200,14 +196,6 @@ public final class Host implements AutoCloseable {
         creators.values().forEach(creator -> awaitTermination(creator, Duration.ofSeconds(5)));
         if (ownTracing != null) {
             ownTracing.close(); // after the last reply: its span is exported too
-        }
-    }
-
-    private void awaitIdle(ServedScript script) {
-        try {
-            script.service().awaitIdle(config.drainTimeout());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 

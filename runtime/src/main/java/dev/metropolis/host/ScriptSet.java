@@ -255,15 +255,7 @@ final class ScriptSet {
 
     /** Stops a service (it leaves discovery; delivered messages still run) and closes its runner, in the background. */
     private void retire(ServedScript script) {
-        retirer.execute(() -> {
-            script.service().stop(true);
-            try {
-                script.service().awaitIdle(drainTimeout);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            script.service().runner().close(drainTimeout);
-        });
+        retirer.execute(() -> script.service().retire(true));
     }
 
     /** Drains and closes a replaced version's runner in the background. */

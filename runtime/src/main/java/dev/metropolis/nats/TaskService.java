@@ -48,6 +48,8 @@ public final class TaskService {
     private final ErrorCountingConnection statsConnection;
     private final TaskMetrics metrics;
     private final Tracing tracing;
+    /** How long a stop lets delivered messages, handlers and queued calls finish. */
+    private final Duration drainTimeout;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final List<Meter> gauges;
     private final Service service;
@@ -61,7 +63,8 @@ public final class TaskService {
         this.runner = runner;
         this.metrics = metrics;
         this.tracing = tracing;
-        this.service = build(drainTimeout);
+        this.drainTimeout = drainTimeout;
+        this.service = build();
         this.gauges = registerGauges();
     }
 
@@ -88,7 +91,7 @@ public final class TaskService {
         return meters;
     }
 
-    private Service build(Duration drainTimeout) {
+    private Service build() {
         TaskScript script = runner.script();
         ScriptHeader header = script.header();
         var builder = Service.builder()
@@ -278,15 +281,27 @@ public final class TaskService {
     }
 
     /**
-     * Stops answering: the service leaves discovery; with {@code drain}, messages already delivered
-     * to its subscriptions are still handled (up to the drain timeout).
+     * Stops serving for good: the service leaves discovery; with {@code drain}, messages already
+     * delivered to its subscriptions are still handled. Then waits, up to the drain timeout, for
+     * the handlers in flight, whose replies need the runner, and closes the runner (which lets
+     * its queued calls finish within the same timeout).
      */
+    public void retire(boolean drain) {
+        stop(drain);
+        try {
+            awaitIdle(drainTimeout);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        runner.close(drainTimeout);
+    }
+
     /**
      * Waits until no message is being handled, for at most {@code timeout}. After a drain, the
      * subscription hands its last messages to handler threads that may still be running (or just
      * starting): their replies need the connection and the runner, so close those only after this.
      */
-    public boolean awaitIdle(Duration timeout) throws InterruptedException {
+    private boolean awaitIdle(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         for (int quietChecks = 0; quietChecks < 2; quietChecks++) {
             synchronized (inFlight) {
@@ -303,7 +318,11 @@ public final class TaskService {
         return inFlight.get() == 0;
     }
 
-    public void stop(boolean drain) {
+    /**
+     * Stops answering: the service leaves discovery; with {@code drain}, messages already delivered
+     * to its subscriptions are still handled (up to the drain timeout).
+     */
+    private void stop(boolean drain) {
         service.stop(drain);
         metrics.remove(gauges);
     }
