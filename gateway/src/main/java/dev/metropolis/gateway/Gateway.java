@@ -9,6 +9,8 @@ import dev.metropolis.metrics.Registries;
 import io.nats.client.Connection;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -21,11 +23,15 @@ public final class Gateway implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Gateway.class.getName());
     /** How long one discovery round waits for services to answer. */
     private static final Duration DISCOVERY_WINDOW = Duration.ofMillis(300);
+    /** How long {@link #refreshRoutes()} waits for the first NATS connection right after start. */
+    private static final Duration FIRST_CONNECTION_WAIT = Duration.ofSeconds(5);
 
     private final AtomicReference<Connection> nats = new AtomicReference<>();
     private final RouteDiscovery discovery;
     private final WebServer server;
     private final Thread connector;
+    /** Counted down once the first connection attempt ended, connected or not. */
+    private final CountDownLatch connectAttempted = new CountDownLatch(1);
     /** Closed with the gateway when the gateway built it; a caller's tracing is the caller's to close. */
     private final Tracing ownTracing;
 
@@ -83,6 +89,8 @@ public final class Gateway implements AutoCloseable {
             LOG.log(Level.SEVERE, "the gateway cannot connect to NATS: " + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } finally {
+            connectAttempted.countDown();
         }
     }
 
@@ -103,8 +111,18 @@ public final class Gateway implements AutoCloseable {
         return discovery.current();
     }
 
-    /** Refreshes the routes now instead of at the next period (tests, and right after start). */
+    /**
+     * Refreshes the routes now instead of at the next period (tests, and right after start). Right
+     * after start it first waits, up to 5 s, for the NATS connection, which is made in the
+     * background: otherwise the round finds no connection and the gateway serves no route yet.
+     */
     public void refreshRoutes() {
+        try {
+            connectAttempted.await(FIRST_CONNECTION_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
         discovery.refresh();
     }
 

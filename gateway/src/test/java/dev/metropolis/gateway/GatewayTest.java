@@ -44,6 +44,7 @@ class GatewayTest {
     private LocalNatsServer server;
     private Engines engines;
     private Host host;
+    private NatsSettings nats;
     private Gateway gateway;
 
     @BeforeAll
@@ -60,12 +61,15 @@ class GatewayTest {
         }
         int natsPort = NatsCluster.freePort();
         server = LocalNatsServer.start(natsPort, System.getenv());
-        NatsSettings nats = NatsSettings.of("nats://127.0.0.1:" + natsPort);
+        nats = NatsSettings.of("nats://127.0.0.1:" + natsPort);
         engines = new Engines();
         host = Host.start(new HostConfig(scripts, nats, Duration.ofSeconds(5)), engines);
-        gateway = Gateway.start(new GatewayConfig("127.0.0.1", 0, nats, 64 * 1024, 256, Duration.ofSeconds(1),
-                Duration.ofSeconds(5)));
+        gateway = Gateway.start(config());
         awaitRoutes();
+    }
+
+    private GatewayConfig config() {
+        return new GatewayConfig("127.0.0.1", 0, nats, 64 * 1024, 256, Duration.ofSeconds(1), Duration.ofSeconds(5));
     }
 
     private void awaitRoutes() throws InterruptedException {
@@ -239,6 +243,15 @@ class GatewayTest {
         // A longer request timeout than the task's is bounded by the task's.
         assertThat(json(send(to("/web/echo").header("Request-Timeout", "60").POST(HttpRequest.BodyPublishers.ofString("1"))
                 .build())).get("timeout").asText()).isEqualTo("3000");
+    }
+
+    @Test
+    void aRefreshRightAfterStartWaitsForNatsAndServesTheRoutes() {
+        // What `metropolis dev` does before it logs "ready": the gateway connects in the background.
+        try (Gateway fresh = Gateway.start(config())) {
+            fresh.refreshRoutes();
+            assertThat(fresh.routes().routes()).extracting(TaskRoute::task).contains("shout", "add", "reverse");
+        }
     }
 
     @Test
