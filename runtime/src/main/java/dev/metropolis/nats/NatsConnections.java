@@ -8,7 +8,6 @@ import io.nats.client.Nats;
 import io.nats.client.Options;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -44,9 +43,6 @@ public final class NatsConnections {
                 .reconnectJitter(Duration.ofMillis(250))
                 .connectionTimeout(Duration.ofSeconds(5))
                 .reportNoResponders()
-                // Each message is handled on a virtual thread of its own, so a handler may wait for its task.
-                .executor(Executors.newVirtualThreadPerTaskExecutor())
-                .useDispatcherWithExecutor()
                 .connectionListener(outage)
                 .errorListener(outage);
         if (settings.credentialsFile() != null) {

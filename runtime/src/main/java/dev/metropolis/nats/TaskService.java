@@ -13,13 +13,11 @@ import dev.metropolis.task.TaskReply;
 import dev.metropolis.task.TaskRequest;
 import dev.metropolis.trace.Spans;
 import dev.metropolis.trace.Tracing;
-import io.nats.client.Connection;
 import io.helidon.metrics.api.Meter;
 import io.helidon.metrics.api.Tag;
+import io.nats.client.Connection;
+import io.nats.client.Message;
 import io.nats.client.impl.Headers;
-import io.nats.service.Service;
-import io.nats.service.ServiceEndpoint;
-import io.nats.service.ServiceMessage;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanBuilder;
 import io.opentelemetry.api.trace.SpanKind;
@@ -33,6 +31,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -45,21 +44,19 @@ public final class TaskService {
     private static final Logger LOG = Logger.getLogger(TaskService.class.getName());
 
     private final Connection connection;
-    private final ErrorCountingConnection statsConnection;
     private final TaskMetrics metrics;
     private final Tracing tracing;
     /** How long a stop lets delivered messages, handlers and queued calls finish. */
     private final Duration drainTimeout;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final List<Meter> gauges;
-    private final Service service;
+    private final MicroService service;
     /** Replaced by a reload that keeps the subjects: the subscription stays, new messages go to the new version. */
     private volatile TaskRunner runner;
 
     private TaskService(Connection connection, TaskRunner runner, Duration drainTimeout, TaskMetrics metrics,
             Tracing tracing) {
         this.connection = connection;
-        this.statsConnection = ErrorCountingConnection.wrap(connection);
         this.runner = runner;
         this.metrics = metrics;
         this.tracing = tracing;
@@ -72,7 +69,7 @@ public final class TaskService {
     public static TaskService start(Connection connection, TaskRunner runner, Duration drainTimeout, TaskMetrics metrics,
             Tracing tracing) {
         TaskService taskService = new TaskService(connection, runner, drainTimeout, metrics, tracing);
-        taskService.service.startService();
+        taskService.service.start();
         return taskService;
     }
 
@@ -91,27 +88,21 @@ public final class TaskService {
         return meters;
     }
 
-    private Service build() {
+    private MicroService build() {
         TaskScript script = runner.script();
         ScriptHeader header = script.header();
-        var builder = Service.builder()
-                .connection(statsConnection.proxy())
-                .name(serviceName(script.name()))
-                .version(header.version())
-                .description(header.description().isEmpty() ? "Metropolis task " + script.file().getFileName() : header.description())
-                .metadata(metadata(script))
-                .drainTimeout(drainTimeout);
+        String description = header.description().isEmpty()
+                ? "Metropolis task " + script.file().getFileName()
+                : header.description();
+        List<MicroService.Endpoint> endpoints = new ArrayList<>();
         Set<String> names = new HashSet<>();
         for (String subject : header.subjects()) {
-            builder.addServiceEndpoint(ServiceEndpoint.builder()
-                    .endpointName(uniqueName(endpointName(subject), names))
-                    .endpointSubject(subject)
-                    .endpointQueueGroup(header.queue())
-                    .endpointMetadata(Map.of("subject", subject))
-                    .handler(message -> onMessage(message, new TaskLabels(script.name(), subject, script.language().id())))
-                    .build());
+            TaskLabels labels = new TaskLabels(script.name(), subject, script.language().id());
+            endpoints.add(new MicroService.Endpoint(uniqueName(endpointName(subject), names), subject, header.queue(),
+                    Map.of("subject", subject), (message, endpoint) -> onMessage(message, endpoint, labels)));
         }
-        return builder.build();
+        return new MicroService(connection, serviceName(script.name()), header.version(), description, metadata(script),
+                endpoints);
     }
 
     static Map<String, String> metadata(TaskScript script) {
@@ -133,20 +124,19 @@ public final class TaskService {
     }
 
     /**
-     * Handles one message and returns when it is answered: the connection dispatches each message
-     * on a virtual thread of its own, so waiting here costs nothing and makes the service's
-     * {@code $SRV.STATS} processing time the real one.
+     * Hands one message to the runner and returns: the worker that runs it sends the reply, so
+     * the connection's dispatcher thread only classifies and queues.
      */
-    private void onMessage(ServiceMessage message, TaskLabels labels) {
+    private void onMessage(Message message, MicroService.Endpoint endpoint, TaskLabels labels) {
         long arrived = System.nanoTime();
         Map<String, List<String>> headers = headersOf(message);
         Span span = startSpan(labels, message, headers);
         TaskRequest request = new TaskRequest(message.getSubject(), message.getReplyTo(), headers, message.getData());
-        TaskRunner current = runner;
+        LogContext logContext = LogContext.of(labels.task(), request.subject(), request.header(LogContext.REQUEST_ID),
+                request.header(LogContext.TRACEPARENT));
         inFlight.incrementAndGet();
-        TaskError failure;
-        try (LogContext.Scope scope = LogContext.open(LogContext.of(labels.task(), request.subject(),
-                request.header(LogContext.REQUEST_ID), request.header(LogContext.TRACEPARENT)))) {
+        try (LogContext.Scope scope = LogContext.open(logContext)) {
+            TaskRunner current = runner;
             CompletableFuture<TaskReply> outcome = current.submit(request);
             while (outcome.isCompletedExceptionally() && current != runner) {
                 // A reload swapped versions between our read and the submit, and the old one already
@@ -154,19 +144,22 @@ public final class TaskService {
                 current = runner;
                 outcome = current.submit(request);
             }
-            failure = respond(message, current, request, outcome);
-        } finally {
-            if (inFlight.decrementAndGet() == 0) {
-                synchronized (inFlight) {
-                    inFlight.notifyAll();
+            TaskRunner serving = current;
+            outcome.whenComplete((reply, error) -> {
+                TaskError failure = error == null ? null : asTaskError(error);
+                try (LogContext.Scope completing = LogContext.open(logContext)) { // on whichever thread completed it
+                    respond(serving, request, reply, failure);
                 }
-            }
-        }
-        Spans.end(span, failure); // the reply is sent
-        metrics.invocation(labels, failure == null ? "ok" : TaskMetrics.outcome(failure.kind()), System.nanoTime() - arrived);
-        if (failure != null && request.replyTo() != null) {
-            statsConnection.answered(request.replyTo());
-            throw new AnsweredFailure(failure); // counted by the service as an error; its own reply is dropped
+                long elapsed = System.nanoTime() - arrived;
+                endpoint.record(elapsed, failure == null ? null : failure.code() + " " + failure.getMessage());
+                Spans.end(span, failure);
+                metrics.invocation(labels, failure == null ? "ok" : TaskMetrics.outcome(failure.kind()), elapsed);
+                if (inFlight.decrementAndGet() == 0) {
+                    synchronized (inFlight) {
+                        inFlight.notifyAll();
+                    }
+                }
+            });
         }
     }
 
@@ -175,7 +168,7 @@ public final class TaskService {
      * own context, so the script sees it and the reply echoes it. A request/reply message is a
      * SERVER span, pairing with the caller's CLIENT span; fire-and-forget is a CONSUMER.
      */
-    private Span startSpan(TaskLabels labels, ServiceMessage message, Map<String, List<String>> headers) {
+    private Span startSpan(TaskLabels labels, Message message, Map<String, List<String>> headers) {
         Context parent = tracing.extract(headers);
         SpanBuilder span = tracing.tracer().spanBuilder("task " + labels.task())
                 .setParent(parent)
@@ -193,34 +186,25 @@ public final class TaskService {
         return started;
     }
 
-    /** Waits for the outcome and sends the reply; returns the failure, or null for a success. */
-    private TaskError respond(ServiceMessage message, TaskRunner runner, TaskRequest request,
-            CompletableFuture<TaskReply> outcome) {
-        TaskReply reply = null;
-        TaskError failure = null;
-        try {
-            reply = outcome.join();
-        } catch (CompletionException | java.util.concurrent.CancellationException e) {
-            failure = asTaskError(e);
-        }
+    /** Sends the reply: the task's, or its failure in the micro-service error form. */
+    private void respond(TaskRunner runner, TaskRequest request, TaskReply reply, TaskError failure) {
         if (failure != null) {
             logFailure(runner, request, failure);
         }
         if (request.replyTo() == null) {
-            return failure;
+            return;
         }
         try {
             if (failure == null) {
-                message.respond(connection, reply.body(), correlated(Replies.headers(reply), request));
+                connection.publish(request.replyTo(), correlated(Replies.headers(reply), request), reply.body());
             } else {
-                message.respond(connection, Replies.errorBody(failure, runner.script().name(), request.subject()),
-                        correlated(Replies.errorHeaders(failure), request));
+                connection.publish(request.replyTo(), correlated(Replies.errorHeaders(failure), request),
+                        Replies.errorBody(failure, runner.script().name(), request.subject()));
             }
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "could not send the reply for task ''{0}'' on ''{1}'': {2}",
                     new Object[] {runner.script().name(), request.subject(), e.toString()});
         }
-        return failure;
     }
 
     /** Errors are logged with their context; a task's own refusals (4xx) are the caller's business. */
@@ -233,20 +217,6 @@ public final class TaskService {
             request.replyTo() == null ? " (fire-and-forget)" : "", failure.code(), failure.getMessage()});
     }
 
-    /** Thrown after an error reply was sent, so the service counts the error (its message becomes last_error). */
-    private static final class AnsweredFailure extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        AnsweredFailure(TaskError failure) {
-            super(failure.code() + " " + failure.getMessage(), null, false, false);
-        }
-
-        @Override
-        public String toString() {
-            return getMessage();
-        }
-    }
-
     private static TaskError asTaskError(Throwable error) {
         Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
         return cause instanceof TaskError taskError
@@ -255,7 +225,7 @@ public final class TaskService {
     }
 
     /** The message's headers, with a request id added when the caller sent none. */
-    private static Map<String, List<String>> headersOf(ServiceMessage message) {
+    private static Map<String, List<String>> headersOf(Message message) {
         Map<String, List<String>> copy = new LinkedHashMap<>();
         if (message.hasHeaders()) {
             Headers headers = message.getHeaders();
@@ -297,25 +267,22 @@ public final class TaskService {
     }
 
     /**
-     * Waits until no message is being handled, for at most {@code timeout}. After a drain, the
-     * subscription hands its last messages to handler threads that may still be running (or just
-     * starting): their replies need the connection and the runner, so close those only after this.
+     * Waits until every message handed to the runner is answered, for at most {@code timeout}.
+     * Call it after {@link #stop}: the replies need the connection and the runner, so close
+     * those only after this.
      */
     private boolean awaitIdle(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        for (int quietChecks = 0; quietChecks < 2; quietChecks++) {
-            synchronized (inFlight) {
-                while (inFlight.get() > 0) {
-                    long left = deadline - System.nanoTime();
-                    if (left <= 0) {
-                        return false;
-                    }
-                    java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(inFlight, left);
+        synchronized (inFlight) {
+            while (inFlight.get() > 0) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
                 }
+                TimeUnit.NANOSECONDS.timedWait(inFlight, left);
             }
-            Thread.sleep(50); // a handler thread handed a message just before the drain may start late
         }
-        return inFlight.get() == 0;
+        return true;
     }
 
     /**
@@ -323,7 +290,7 @@ public final class TaskService {
      * to its subscriptions are still handled (up to the drain timeout).
      */
     private void stop(boolean drain) {
-        service.stop(drain);
+        service.stop(drain, drainTimeout);
         metrics.remove(gauges);
     }
 

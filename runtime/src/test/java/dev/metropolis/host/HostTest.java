@@ -15,6 +15,7 @@ import io.nats.client.Connection;
 import io.nats.client.Message;
 import io.nats.client.impl.Headers;
 import io.nats.service.Discovery;
+import io.nats.service.EndpointStats;
 import io.nats.service.Endpoint;
 import io.nats.service.InfoResponse;
 import java.nio.charset.StandardCharsets;
@@ -475,6 +476,21 @@ class HostTest {
                     .containsExactlyInAnyOrder("bytes.sha256", "bytes.md5");
             assertThat(byFile.get("add.js").getMetadata()).containsEntry("metropolis.language", "js");
             assertThat(discovery.ping()).hasSize(11);
+        }
+
+        @Test
+        void statsTimeEachMessageUntilItsReply() throws Exception {
+            EndpointStats before = sleepStats();
+            request(nats, "slow.sleep", "0.3");
+            EndpointStats after = sleepStats();
+            assertThat(after.getNumRequests() - before.getNumRequests()).isEqualTo(1);
+            assertThat(after.getProcessingTime() - before.getProcessingTime())
+                    .isGreaterThanOrEqualTo(Duration.ofMillis(300).toNanos());
+        }
+
+        private EndpointStats sleepStats() {
+            return new Discovery(nats, 1000, 10).stats("slow").getFirst().getEndpointStatsList().stream()
+                    .filter(endpoint -> endpoint.getSubject().equals("slow.sleep")).findFirst().orElseThrow();
         }
     }
 }
