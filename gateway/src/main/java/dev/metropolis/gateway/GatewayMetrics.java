@@ -6,6 +6,9 @@ import io.helidon.metrics.api.Tag;
 import io.helidon.metrics.api.Timer;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The gateway's meters: requests by route, method and status, their latency, failed NATS
@@ -20,19 +23,27 @@ final class GatewayMetrics {
         Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(30)};
 
     private final MeterRegistry registry;
+    /** The meters of each route, method and status, looked up once: a registry lookup builds tags and a builder. */
+    private final Map<RequestKey, Counter> requests = new ConcurrentHashMap<>();
+    private final Map<List<String>, Timer> durations = new ConcurrentHashMap<>();
+
+    private record RequestKey(String route, String method, int status) {}
 
     GatewayMetrics(MeterRegistry registry) {
         this.registry = registry;
     }
 
     void request(String route, String method, int status, long nanos) {
-        List<Tag> tags = List.of(Tag.create("route", route), Tag.create("method", method),
-                Tag.create("status", Integer.toString(status)));
-        registry.getOrCreate(Counter.builder("metropolis.gateway.requests").tags(tags)
-                .description("HTTP requests by route, method and status")).increment();
-        registry.getOrCreate(Timer.builder("metropolis.gateway.request.duration")
-                .tags(List.of(Tag.create("route", route), Tag.create("method", method))).buckets(BUCKETS).percentiles(new double[0])
-                .description("HTTP request latency through the gateway")).record(Duration.ofNanos(nanos));
+        requests.computeIfAbsent(new RequestKey(route, method, status), key -> registry.getOrCreate(
+                Counter.builder("metropolis.gateway.requests")
+                        .tags(List.of(Tag.create("route", route), Tag.create("method", method),
+                                Tag.create("status", Integer.toString(status))))
+                        .description("HTTP requests by route, method and status"))).increment();
+        durations.computeIfAbsent(List.of(route, method), key -> registry.getOrCreate(
+                Timer.builder("metropolis.gateway.request.duration")
+                        .tags(List.of(Tag.create("route", route), Tag.create("method", method)))
+                        .buckets(BUCKETS).percentiles(new double[0])
+                        .description("HTTP request latency through the gateway"))).record(nanos, TimeUnit.NANOSECONDS);
     }
 
     /** A NATS request sent again; reason is a {@link RetryPolicy.Failure} label. */

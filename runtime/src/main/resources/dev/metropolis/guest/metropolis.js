@@ -88,8 +88,10 @@
       } catch (e) {
         return [BAD_PAYLOAD, `the payload is declared as JSON but is not valid JSON: ${e.message}`];
       }
+      let decodedHeaders; // built on first use: most tasks never read them
       const msg = {
-        subject, reply, headers: headers(flatHeaders),
+        subject, reply,
+        get headers() { return decodedHeaders ??= headers(flatHeaders); },
         get raw() { return new Uint8Array(buffer); },
         // The HTTP request behind the message when it came through the gateway, else undefined.
         get method() { return this.headers['Metropolis-Method']; },

@@ -68,15 +68,23 @@ class TaskError(Exception):
 class Message:
     """What a task sees of the NATS message besides the decoded body."""
 
-    __slots__ = ("subject", "reply", "headers", "_text", "_latin1", "_raw")
+    __slots__ = ("subject", "reply", "_flat_headers", "_headers", "_text", "_latin1", "_raw")
 
-    def __init__(self, subject, reply, headers, text, latin1):
+    def __init__(self, subject, reply, flat_headers, text, latin1):
         self.subject = subject
         self.reply = reply
-        self.headers = headers
+        self._flat_headers = flat_headers
+        self._headers = None
         self._text = text
         self._latin1 = latin1
         self._raw = None
+
+    @property
+    def headers(self):
+        """The message's headers as a dict (built on first use: most tasks never read them)."""
+        if self._headers is None:
+            self._headers = _headers(self._flat_headers)
+        return self._headers
 
     @property
     def raw(self):
@@ -163,7 +171,7 @@ def bind(function, script_file, log_sink):
             body = _decode(body_kind, text, latin1)
         except ValueError as e:
             return (BAD_PAYLOAD, f"the payload is declared as JSON but is not valid JSON: {e}")
-        msg = Message(subject, reply, _headers(flat_headers), text, latin1)
+        msg = Message(subject, reply, flat_headers, text, latin1)
         try:
             return _encode(function(body, msg))
         except TaskError as e:
