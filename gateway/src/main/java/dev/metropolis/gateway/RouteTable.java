@@ -99,8 +99,9 @@ public final class RouteTable {
         Match best = null;
         int bestScore = -1;
         List<String> allowed = new ArrayList<>();
+        boolean subjectTokens = path.stream().allMatch(segment -> TOKEN.matcher(segment).matches());
         for (TaskRoute route : routes) {
-            int score = score(route, path);
+            int score = route.custom() || subjectTokens ? score(route, path) : -1;
             if (score < 0) {
                 continue;
             }
@@ -119,9 +120,6 @@ public final class RouteTable {
     /** How specifically a route matches a path: literal segments count most; -1 for no match. */
     private static int score(TaskRoute route, List<String> path) {
         List<String> pattern = route.pattern();
-        if (!route.custom() && !path.stream().allMatch(segment -> TOKEN.matcher(segment).matches())) {
-            return -1;
-        }
         int score = 0;
         for (int i = 0; i < pattern.size(); i++) {
             String expected = pattern.get(i);

@@ -1,5 +1,7 @@
 package dev.metropolis.task;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -16,7 +18,7 @@ public record TaskRequest(String subject, String replyTo, Map<String, List<Strin
 
     public TaskRequest {
         Objects.requireNonNull(subject, "subject");
-        headers = Map.copyOf(Objects.requireNonNull(headers, "headers"));
+        headers = Collections.unmodifiableMap(new LinkedHashMap<>(Objects.requireNonNull(headers, "headers")));
         Objects.requireNonNull(data, "data");
     }
 
