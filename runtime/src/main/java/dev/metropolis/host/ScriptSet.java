@@ -19,10 +19,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
@@ -48,6 +50,8 @@ final class ScriptSet {
     private final Tracing tracing;
     private final Map<Path, ServedScript> served = new LinkedHashMap<>();
     private final Map<Path, ScriptProblem> problems = new LinkedHashMap<>();
+    /** Files refused because another file serves their subject: they may take it over when that one changes or goes. */
+    private final Set<Path> refusedForConflict = new HashSet<>();
 
     ScriptSet(GuestContexts contexts, Function<Language, ExecutorService> creators, Watchdog watchdog,
             Duration drainTimeout, ExecutorService retirer, TaskMetrics metrics, Tracing tracing) {
@@ -63,9 +67,20 @@ final class ScriptSet {
     /**
      * Brings the served set in line with {@code files} (each present, changed, or gone). New
      * versions are warmed in parallel, one creator thread per language; each serves as soon as it
-     * is warm, waiting for {@code nats} if the connection is not up yet.
+     * is warm, waiting for {@code nats} if the connection is not up yet. Files refused earlier
+     * because another file served their subject are tried again afterwards, so one takes the
+     * subject over when its owner is deleted or moves to another subject.
      */
     synchronized void apply(Collection<Path> files, CompletableFuture<Connection> nats) {
+        update(files, nats);
+        Set<Path> waiting = new HashSet<>(refusedForConflict);
+        waiting.removeAll(files);
+        if (!waiting.isEmpty()) {
+            update(waiting, nats); // a refused file whose subject was freed now serves; still clashing, it stays refused quietly
+        }
+    }
+
+    private void update(Collection<Path> files, CompletableFuture<Connection> nats) {
         List<TaskScript> candidates = new ArrayList<>();
         for (Path file : files.stream().sorted().toList()) {
             read(file).ifPresent(candidates::add);
@@ -154,7 +169,7 @@ final class ScriptSet {
                     .findFirst();
             if (clash.isPresent()) {
                 String[] subjectAndQueue = clash.get().split(" ");
-                reject(new ScriptProblem(script.file(), 0, "subject '" + subjectAndQueue[0] + "' in queue '"
+                rejectForConflict(new ScriptProblem(script.file(), 0, "subject '" + subjectAndQueue[0] + "' in queue '"
                         + subjectAndQueue[1] + "' is already served by " + owners.get(clash.get()).getFileName()
                         + "; give one of them another subject or queue"));
                 continue;
@@ -204,6 +219,7 @@ final class ScriptSet {
     private void install(TaskScript script, TaskRunner runner, Connection nats) {
         Path file = script.file();
         problems.remove(file);
+        refusedForConflict.remove(file);
         ServedScript current = served.get(file);
         if (current != null) {
             metrics.reload("ok");
@@ -228,6 +244,7 @@ final class ScriptSet {
 
     private void remove(Path file, String why) {
         problems.remove(file);
+        refusedForConflict.remove(file);
         ServedScript current = served.remove(file);
         if (current != null) {
             retire(current);
@@ -236,8 +253,14 @@ final class ScriptSet {
         }
     }
 
+    private void rejectForConflict(ScriptProblem problem) {
+        reject(problem);
+        refusedForConflict.add(problem.file());
+    }
+
     /** Logs a problem once per distinct message; a served previous version keeps serving. */
     private void reject(ScriptProblem problem) {
+        refusedForConflict.remove(problem.file());
         ScriptProblem previous = problems.put(problem.file(), problem);
         if (previous != null && previous.getMessage().equals(problem.getMessage())) {
             return;

@@ -236,6 +236,23 @@ class ReloadTest {
 
     @Test
     @Order(6)
+    void aRefusedScriptTakesOverWhenTheOwnerOfItsSubjectGoes() throws Exception {
+        write("owner.js", js("contested", "'owner'"));
+        awaitAnswer("contested", "owner", System.nanoTime());
+        write("heir.js", js("contested", "'heir'"));
+        TestSupport.await(Duration.ofSeconds(60), "the conflict to be reported",
+                () -> host.problems().stream().anyMatch(p -> p.file().getFileName().toString().equals("heir.js")));
+
+        Files.delete(folder.resolve("owner.js"));
+        awaitAnswer("contested", "heir", System.nanoTime());
+        assertThat(host.problems()).isEmpty();
+        Files.delete(folder.resolve("heir.js"));
+        TestSupport.await(Duration.ofSeconds(60), "heir.js to stop serving", () -> host.served().stream()
+                .noneMatch(script -> script.file().getFileName().toString().equals("heir.js")));
+    }
+
+    @Test
+    @Order(7)
     void twoHundredEditsUnderLoadLeakNothing() throws Exception {
         int baselineContexts = host.liveContexts();
         long baselineHeap = 0;
