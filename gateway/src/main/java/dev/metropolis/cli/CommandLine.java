@@ -72,6 +72,23 @@ final class CommandLine {
         return values;
     }
 
+    /** A whole-number option; a clear message names the option when the value is not one. */
+    static int integer(Map<String, String> values, String flag) {
+        long value = wholeNumber(values, flag);
+        if (value != (int) value) {
+            throw new IllegalArgumentException(flag + " is too large: " + value);
+        }
+        return (int) value;
+    }
+
+    static long wholeNumber(Map<String, String> values, String flag) {
+        try {
+            return Long.parseLong(values.get(flag).trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(flag + " expects a whole number, got '" + values.get(flag) + "'");
+        }
+    }
+
     /** Whether a switch is on: "true" or "false", as given by flag, environment or default. */
     static boolean isOn(Map<String, String> values, String flag) {
         String value = values.get(flag);

@@ -25,16 +25,8 @@ final class GatewayCommand {
     private GatewayCommand() {}
 
     static GatewayConfig config(Map<String, String> values) {
-        return new GatewayConfig(values.get("--host"), integer(values, "--port"), NatsOptions.settings(values),
-                Long.parseLong(values.get("--max-body")), integer(values, "--max-in-flight"),
+        return new GatewayConfig(values.get("--host"), CommandLine.integer(values, "--port"), NatsOptions.settings(values),
+                CommandLine.wholeNumber(values, "--max-body"), CommandLine.integer(values, "--max-in-flight"),
                 Durations.parse(values.get("--discovery-interval")), Durations.parse(values.get("--shutdown-grace")));
-    }
-
-    static int integer(Map<String, String> values, String flag) {
-        try {
-            return Integer.parseInt(values.get(flag));
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(flag + " expects a whole number, got '" + values.get(flag) + "'");
-        }
     }
 }

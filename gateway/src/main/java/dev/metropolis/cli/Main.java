@@ -164,7 +164,7 @@ public final class Main {
         running.push(engines);
         Host host = Host.start(config, engines, new TaskMetrics(Registries.global()), tracing);
         running.push(host);
-        int metricsPort = GatewayCommand.integer(values, "--metrics-port");
+        int metricsPort = CommandLine.integer(values, "--metrics-port");
         if (metricsPort > 0) {
             WebServer observe = Observability.startHostEndpoint(values.get("--metrics-host"), metricsPort, host::natsStatus);
             running.push(observe::stop);

@@ -102,6 +102,18 @@ class CommandLineTest {
                 .hasMessage("--watch is a switch: true or false, got 'sometimes'");
     }
 
+    @Test
+    void wholeNumbersAreReadAndABadOneNamesItsOption() {
+        assertThat(CommandLine.integer(Map.of("--port", " 8080 "), "--port")).isEqualTo(8080);
+        assertThat(CommandLine.wholeNumber(Map.of("--max-body", "5000000000"), "--max-body")).isEqualTo(5_000_000_000L);
+        assertThatThrownBy(() -> CommandLine.wholeNumber(Map.of("--max-body", "1MB"), "--max-body"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("--max-body expects a whole number, got '1MB'");
+        assertThatThrownBy(() -> CommandLine.integer(Map.of("--port", "5000000000"), "--port"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("--port is too large: 5000000000");
+    }
+
     // ---- errors -------------------------------------------------------------------------------------
 
     @ParameterizedTest
