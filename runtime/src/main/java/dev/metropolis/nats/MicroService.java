@@ -165,12 +165,22 @@ final class MicroService {
             return;
         }
         try {
-            requests.drain(timeout).get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+            if (!requests.drain(timeout).get(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
+                LOG.log(Level.WARNING, "service ''{0}'' could not drain its subscriptions within {1}", new Object[] {name, timeout});
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (ExecutionException | TimeoutException | IllegalStateException e) {
             LOG.log(Level.WARNING, "service ''{0}'' could not drain its subscriptions within {1}: {2}",
                     new Object[] {name, timeout, e.toString()});
+        }
+        if (requests.isActive()) {
+            // The drain did not finish in time: unsubscribe anyway, the service is retired.
+            try {
+                connection.closeDispatcher(requests);
+            } catch (RuntimeException closing) {
+                // the connection closed meanwhile: nothing left to stop
+            }
         }
     }
 

@@ -166,6 +166,41 @@ class MicroServiceTest {
     }
 
     @Test
+    void aServiceStoppedDuringANatsOutageStaysStoppedWhenNatsComesBack() throws Exception {
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        String url = "nats://127.0.0.1:" + port;
+        LocalNatsServer first = LocalNatsServer.start(port, System.getenv());
+        try (Connection connection = Nats.connect(Options.builder().server(url).maxReconnects(-1)
+                .reconnectWait(Duration.ofMillis(50)).build())) {
+            MicroService service = new MicroService(connection, "outage", "1.0.0", "", Map.of(),
+                    List.of(delayedUpperCase("outage.upper")));
+            service.start();
+            first.close();
+            long started = System.nanoTime();
+            service.stop(true, Duration.ofSeconds(1));
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(5));
+
+            try (LocalNatsServer second = LocalNatsServer.start(port, System.getenv());
+                    Connection client = Nats.connect(Options.builder().server(url).reportNoResponders().build())) {
+                long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+                while (connection.getStatus() != Connection.Status.CONNECTED && System.nanoTime() < deadline) {
+                    Thread.sleep(20);
+                }
+                assertThat(connection.getStatus()).isEqualTo(Connection.Status.CONNECTED);
+                connection.flush(Duration.ofSeconds(2)); // whatever it resubscribed has reached the server
+                assertThatThrownBy(() -> client.request("outage.upper", new byte[0]).get(5, TimeUnit.SECONDS))
+                        .hasCauseInstanceOf(JetStreamStatusException.class)
+                        .hasMessageContaining("503");
+            }
+        } finally {
+            first.close();
+        }
+    }
+
+    @Test
     void aStoppedServiceLeavesDiscoveryAndItsSubjects() throws Exception {
         MicroService stays = started("stayer", delayedUpperCase("stayer.upper"));
         MicroService service = started("leaver", delayedUpperCase("leaver.upper"));
