@@ -2,12 +2,12 @@ package dev.metropolis.nats;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.metropolis.task.ErrorKind;
+import dev.metropolis.task.TaskError;
 import io.nats.client.Connection;
 import io.nats.client.Dispatcher;
 import io.nats.client.Message;
 import io.nats.client.NUID;
-import io.nats.client.impl.Headers;
-import io.nats.service.ServiceMessage;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
@@ -102,10 +102,9 @@ final class MicroService {
                 LOG.log(Level.SEVERE, "handler for subject '" + message.getSubject() + "' failed", e);
                 record(0, e.toString());
                 if (message.getReplyTo() != null) {
-                    Headers headers = new Headers()
-                            .put(ServiceMessage.NATS_SERVICE_ERROR, "internal error in the host")
-                            .put(ServiceMessage.NATS_SERVICE_ERROR_CODE, "500");
-                    message.getConnection().publish(message.getReplyTo(), headers, new byte[0]);
+                    TaskError error = TaskError.of(ErrorKind.CRASHED, "internal error in the host");
+                    message.getConnection().publish(message.getReplyTo(), Replies.errorHeaders(error),
+                            Replies.errorBody(error, null, message.getSubject()));
                 }
             }
         }
