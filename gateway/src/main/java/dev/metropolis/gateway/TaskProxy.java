@@ -90,6 +90,8 @@ final class TaskProxy implements Handler {
         String path = request.path().path();
         RouteTable.Lookup lookup = routes.get().find(method, RouteTable.segments(path));
         String route = lookup.match().map(match -> match.route().display()).orElse("none");
+        // Counted as the response goes out, so a client that has its answer finds it in the metrics.
+        response.beforeSend(() -> metrics.request(route, method, response.status().code(), System.nanoTime() - started));
         Context trace = spans.server(request, method, path, lookup.match(), requestId);
         LogContext context = new LogContext(lookup.match().map(match -> match.route().task()).orElse(null),
                 lookup.match().map(RouteTable.Match::subject).orElse(null), requestId,
@@ -106,7 +108,6 @@ final class TaskProxy implements Handler {
                 sendError(response, error, match.route().task(), match.subject());
             }
         } finally {
-            metrics.request(route, method, response.status().code(), System.nanoTime() - started);
             ProxySpans.endServer(trace, response.status().code());
         }
     }

@@ -26,7 +26,8 @@ import java.util.logging.Logger;
  * A NATS micro service whose endpoints answer asynchronously. It speaks the {@code $SRV}
  * discovery protocol (PING, INFO and STATS, for all services, by name, and by id) as jnats'
  * {@code Discovery} and {@code nats micro} expect it. A handler hands its message on and returns
- * at once; the request enters {@code $SRV.STATS} when its reply is sent ({@link Endpoint#record}).
+ * at once; the request enters {@code $SRV.STATS} just before its reply is sent ({@link Endpoint#record}),
+ * so a caller that has its answer finds it counted.
  *
  * <p>Why not jnats' own {@code Service}: it times a request by its handler's run, so honest
  * processing times and error counts there need a thread blocked per message. On the host, that
@@ -84,7 +85,10 @@ final class MicroService {
             this.handler = handler;
         }
 
-        /** Counts a request answered {@code nanos} after it arrived; {@code error} is null for a success. */
+        /**
+         * Counts a request answered {@code nanos} after it arrived; {@code error} is null for a success.
+         * Call it before sending the reply, so that whoever has the reply also sees it counted.
+         */
         void record(long nanos, String error) {
             requests.increment();
             processingNanos.add(nanos);

@@ -146,17 +146,22 @@ public final class TaskService {
             }
             TaskRunner serving = current;
             outcome.whenComplete((reply, error) -> {
-                TaskError failure = error == null ? null : asTaskError(error);
-                try (LogContext.Scope completing = LogContext.open(logContext)) { // on whichever thread completed it
-                    respond(serving, request, reply, failure);
-                }
-                long elapsed = System.nanoTime() - arrived;
-                endpoint.record(elapsed, failure == null ? null : failure.code() + " " + failure.getMessage());
-                Spans.end(span, failure);
-                metrics.invocation(labels, failure == null ? "ok" : TaskMetrics.outcome(failure.kind()), elapsed);
-                if (inFlight.decrementAndGet() == 0) {
-                    synchronized (inFlight) {
-                        inFlight.notifyAll();
+                try {
+                    TaskError failure = error == null ? null : asTaskError(error);
+                    // Counted before the reply goes out, so a caller that has its answer also finds it
+                    // in $SRV.STATS, the metrics and the trace.
+                    long elapsed = System.nanoTime() - arrived;
+                    endpoint.record(elapsed, failure == null ? null : failure.code() + " " + failure.getMessage());
+                    Spans.end(span, failure);
+                    metrics.invocation(labels, failure == null ? "ok" : TaskMetrics.outcome(failure.kind()), elapsed);
+                    try (LogContext.Scope completing = LogContext.open(logContext)) { // on whichever thread completed it
+                        respond(serving, request, reply, failure);
+                    }
+                } finally {
+                    if (inFlight.decrementAndGet() == 0) {
+                        synchronized (inFlight) {
+                            inFlight.notifyAll();
+                        }
                     }
                 }
             });

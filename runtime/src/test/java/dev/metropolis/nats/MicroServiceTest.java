@@ -72,13 +72,14 @@ class MicroServiceTest {
             long arrived = System.nanoTime();
             later.schedule(() -> {
                 String text = new String(message.getData(), StandardCharsets.UTF_8);
+                // Recorded before the reply goes out, as the host does: a caller with its answer finds it counted.
                 if (text.equals("fail")) {
+                    endpoint.record(System.nanoTime() - arrived, "422 refused on purpose");
                     nats.publish(message.getReplyTo(), new Headers().put(ServiceMessage.NATS_SERVICE_ERROR_CODE, "422"),
                             new byte[0]);
-                    endpoint.record(System.nanoTime() - arrived, "422 refused on purpose");
                 } else {
-                    nats.publish(message.getReplyTo(), text.toUpperCase().getBytes(StandardCharsets.UTF_8));
                     endpoint.record(System.nanoTime() - arrived, null);
+                    nats.publish(message.getReplyTo(), text.toUpperCase().getBytes(StandardCharsets.UTF_8));
                 }
             }, REPLY_DELAY.toMillis(), TimeUnit.MILLISECONDS);
         });
