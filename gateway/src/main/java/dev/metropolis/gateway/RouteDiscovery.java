@@ -1,8 +1,10 @@
 package dev.metropolis.gateway;
 
+import dev.metropolis.nats.ServiceDiscovery;
 import io.nats.client.Connection;
-import io.nats.service.Discovery;
 import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -31,6 +33,8 @@ final class RouteDiscovery implements AutoCloseable {
     private final Duration window;
     private final AtomicReference<RouteTable> table = new AtomicReference<>(RouteTable.empty());
     private final RouteMemory memory = new RouteMemory(MISSES_BEFORE_REMOVAL);
+    /** The unreadable answers of the last round: each is logged when it first appears, not every round. */
+    private Set<String> unreadable = Set.of();
     private final ScheduledExecutorService timer =
             Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon(true).name("route-discovery").factory());
 
@@ -58,10 +62,18 @@ final class RouteDiscovery implements AutoCloseable {
         if (connection == null || connection.getStatus() != Connection.Status.CONNECTED) {
             return table.get(); // keep the last known routes through an outage
         }
-        RouteTable answered = RouteTable.fromDiscovery(new Discovery(connection, window.toMillis(), MAX_RESULTS).info());
+        ServiceDiscovery.Answers answers;
+        try {
+            answers = ServiceDiscovery.info(connection, window, MAX_RESULTS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return table.get();
+        }
+        RouteTable answered = RouteTable.fromDiscovery(answers.services());
         RouteTable fresh;
         synchronized (memory) {
             fresh = memory.merge(answered);
+            reportNew(answers.unreadable());
         }
         RouteTable previous = table.getAndSet(fresh);
         logChanges(previous, fresh);
@@ -74,6 +86,14 @@ final class RouteDiscovery implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "route discovery failed; keeping the last known routes: {0}", e.toString());
         }
+    }
+
+    private void reportNew(List<String> problems) {
+        Set<String> now = new HashSet<>(problems);
+        now.stream().filter(problem -> !unreadable.contains(problem)).sorted().forEach(problem -> LOG.log(Level.WARNING,
+                "a service answered $SRV.INFO with something unreadable, skipped (its routes, if any, are not served): {0}",
+                problem));
+        unreadable = now;
     }
 
     private static void logChanges(RouteTable before, RouteTable after) {

@@ -1,7 +1,8 @@
 package dev.metropolis.gateway;
 
-import io.nats.service.Endpoint;
-import io.nats.service.InfoResponse;
+import dev.metropolis.nats.ServiceDiscovery.EndpointInfo;
+import dev.metropolis.nats.ServiceDiscovery.ServiceInfo;
+import dev.metropolis.script.ScriptHeader;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -41,39 +42,47 @@ public final class RouteTable {
     }
 
     /** Builds the table from $SRV.INFO responses; services that are not Metropolis tasks are ignored. */
-    static RouteTable fromDiscovery(List<InfoResponse> infos) {
+    static RouteTable fromDiscovery(List<ServiceInfo> infos) {
         Map<String, TaskRoute> byKey = new LinkedHashMap<>();
-        for (InfoResponse info : infos) {
-            Map<String, String> metadata = info.getMetadata();
-            if (metadata == null || !metadata.containsKey(TASK)) {
+        for (ServiceInfo info : infos) {
+            if (!info.metadata().containsKey(TASK)) {
                 continue;
             }
-            for (TaskRoute route : routesOf(info, metadata)) {
+            for (TaskRoute route : routesOf(info, info.metadata())) {
                 byKey.merge(route.key(), route, (known, again) -> known.withInstances(known.instances() + 1));
             }
         }
         return new RouteTable(new ArrayList<>(byKey.values()));
     }
 
-    private static List<TaskRoute> routesOf(InfoResponse info, Map<String, String> metadata) {
-        Duration timeout = Duration.ofMillis(Long.parseLong(metadata.getOrDefault(TIMEOUT_MS, "10000")));
+    private static List<TaskRoute> routesOf(ServiceInfo info, Map<String, String> metadata) {
+        Duration timeout = Duration.ofMillis(timeoutMillis(metadata.get(TIMEOUT_MS)));
         String http = metadata.getOrDefault(HTTP, "");
-        List<Endpoint> endpoints = info.getEndpoints();
+        List<EndpointInfo> endpoints = info.endpoints().stream().filter(endpoint -> endpoint.subject() != null).toList();
         List<TaskRoute> result = new ArrayList<>();
         if (!http.isEmpty() && !endpoints.isEmpty()) {
             String[] parts = http.split(" ", 2);
             String method = parts.length == 2 ? parts[0] : null;
             String path = parts.length == 2 ? parts[1] : parts[0];
-            result.add(new TaskRoute(metadata.get(TASK), metadata.get(LANGUAGE), info.getVersion(), info.getDescription(),
-                    metadata.get(QUEUE), endpoints.getFirst().getSubject(), method, segments(path), true, timeout, 1));
+            result.add(new TaskRoute(metadata.get(TASK), metadata.get(LANGUAGE), info.version(), info.description(),
+                    metadata.get(QUEUE), endpoints.getFirst().subject(), method, segments(path), true, timeout, 1));
             endpoints = endpoints.subList(1, endpoints.size());
         }
-        for (Endpoint endpoint : endpoints) {
-            String subject = endpoint.getSubject();
-            result.add(new TaskRoute(metadata.get(TASK), metadata.get(LANGUAGE), info.getVersion(), info.getDescription(),
-                    endpoint.getQueueGroup(), subject, null, Arrays.asList(subject.split("\\.")), false, timeout, 1));
+        for (EndpointInfo endpoint : endpoints) {
+            String subject = endpoint.subject();
+            result.add(new TaskRoute(metadata.get(TASK), metadata.get(LANGUAGE), info.version(), info.description(),
+                    endpoint.queueGroup(), subject, null, Arrays.asList(subject.split("\\.")), false, timeout, 1));
         }
         return result;
+    }
+
+    /** The task's timeout as its host announced it; the hosts' default when missing or unreadable. */
+    private static long timeoutMillis(String announced) {
+        try {
+            return announced == null ? ScriptHeader.DEFAULT_TIMEOUT.toMillis() : Long.parseLong(announced);
+        } catch (NumberFormatException e) {
+            return ScriptHeader.DEFAULT_TIMEOUT.toMillis();
+        }
     }
 
     /** The non-empty segments of a URL path: "/text/reverse" -> [text, reverse]. */

@@ -12,6 +12,7 @@ import dev.metropolis.nats.LocalNatsServer;
 import dev.metropolis.nats.NatsSettings;
 import io.helidon.webserver.WebServer;
 import io.nats.client.Connection;
+import io.nats.client.Dispatcher;
 import io.nats.client.Nats;
 import io.nats.client.Options;
 import java.io.InputStream;
@@ -19,6 +20,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -251,6 +253,20 @@ class GatewayTest {
         try (Gateway fresh = Gateway.start(config())) {
             fresh.refreshRoutes();
             assertThat(fresh.routes().routes()).extracting(TaskRoute::task).contains("shout", "add", "reverse");
+        }
+    }
+
+    @Test
+    void aForeignServiceAnsweringDiscoveryWithGarbageHidesNoRoute() throws Exception {
+        try (Connection foreign = Nats.connect(nats.servers().getFirst())) {
+            Dispatcher answering = foreign.createDispatcher(message -> foreign.publish(message.getReplyTo(),
+                    "this is not a service".getBytes(StandardCharsets.UTF_8)));
+            answering.subscribe("$SRV.INFO");
+            foreign.flush(Duration.ofSeconds(5));
+            try (Gateway fresh = Gateway.start(config())) {
+                fresh.refreshRoutes();
+                assertThat(fresh.routes().routes()).extracting(TaskRoute::task).contains("shout", "add", "reverse");
+            }
         }
     }
 
