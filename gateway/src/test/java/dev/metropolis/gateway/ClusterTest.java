@@ -6,13 +6,13 @@ import dev.metropolis.cluster.HostProcess;
 import dev.metropolis.cluster.Load;
 import dev.metropolis.cluster.NatsCluster;
 import dev.metropolis.nats.NatsSettings;
+import dev.metropolis.nats.ServiceDiscovery;
 import io.nats.client.Connection;
 import io.nats.client.JetStreamStatusException;
 import io.nats.client.Message;
 import io.nats.client.Nats;
 import io.nats.client.Options;
 import io.nats.client.impl.Headers;
-import io.nats.service.Discovery;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -245,9 +245,15 @@ class ClusterTest {
                 .findFirst().orElse("0");
     }
 
-    /** The instances of the echo service that answer $SRV.PING now. */
+    /** The instances of the echo service that answer $SRV.INFO now (none at all is 0, not an error). */
     private int instances() {
-        return new Discovery(client, 500, 10).ping(TASK).size();
+        try {
+            return (int) ServiceDiscovery.info(client, Duration.ofMillis(500), 10).services().stream()
+                    .filter(service -> service.name().equals(TASK)).count();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     private long[] answered() {
