@@ -11,7 +11,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
  * The HTTP routes of every task currently announced on NATS. Immutable: discovery builds a new
@@ -26,8 +25,6 @@ public final class RouteTable {
     static final String QUEUE = "metropolis.queue";
     static final String TIMEOUT_MS = "metropolis.timeout_ms";
     static final String HTTP = "metropolis.http";
-
-    private static final Pattern TOKEN = Pattern.compile("[^\\s.*>]+");
 
     private final List<TaskRoute> routes;
 
@@ -87,7 +84,30 @@ public final class RouteTable {
 
     /** The non-empty segments of a URL path: "/text/reverse" -> [text, reverse]. */
     static List<String> segments(String path) {
-        return Arrays.stream(path.split("/")).filter(segment -> !segment.isEmpty()).toList();
+        List<String> segments = new ArrayList<>(4);
+        int start = 0;
+        while (start < path.length()) {
+            int end = path.indexOf('/', start);
+            if (end < 0) {
+                end = path.length();
+            }
+            if (end > start) {
+                segments.add(path.substring(start, end));
+            }
+            start = end + 1;
+        }
+        return segments;
+    }
+
+    /** Whether a path segment can be a NATS subject token: no whitespace, '.', '*' or '>'. */
+    private static boolean isSubjectToken(String segment) {
+        for (int i = 0; i < segment.length(); i++) {
+            char c = segment.charAt(i);
+            if (c == '.' || c == '*' || c == '>' || Character.isWhitespace(c)) {
+                return false;
+            }
+        }
+        return !segment.isEmpty();
     }
 
     public List<TaskRoute> routes() {
@@ -105,10 +125,13 @@ public final class RouteTable {
      * {@code >}; a path whose segments are not valid subject tokens matches only custom routes.
      */
     Lookup find(String method, List<String> path) {
-        Match best = null;
+        TaskRoute best = null;
         int bestScore = -1;
         List<String> allowed = new ArrayList<>();
-        boolean subjectTokens = path.stream().allMatch(segment -> TOKEN.matcher(segment).matches());
+        boolean subjectTokens = true;
+        for (String segment : path) {
+            subjectTokens &= isSubjectToken(segment);
+        }
         for (TaskRoute route : routes) {
             int score = route.custom() || subjectTokens ? score(route, path) : -1;
             if (score < 0) {
@@ -120,10 +143,13 @@ public final class RouteTable {
             }
             if (score > bestScore) {
                 bestScore = score;
-                best = new Match(route, route.custom() ? route.subject() : String.join(".", path));
+                best = route;
             }
         }
-        return new Lookup(Optional.ofNullable(best), best == null ? List.copyOf(allowed) : List.of());
+        if (best == null) {
+            return new Lookup(Optional.empty(), List.copyOf(allowed));
+        }
+        return new Lookup(Optional.of(new Match(best, best.custom() ? best.subject() : String.join(".", path))), List.of());
     }
 
     /** How specifically a route matches a path: literal segments count most; -1 for no match. */

@@ -174,6 +174,23 @@ class GatewayTest {
         assertThat(response.headers().firstValue("Content-Type")).hasValue("application/octet-stream");
     }
 
+    @ParameterizedTest
+    @ValueSource(ints = {1, 16_384, 40_000})
+    void bodiesArriveWholeWithAContentLengthOrChunked(int length) throws Exception {
+        byte[] payload = new byte[length];
+        new java.util.Random(length).nextBytes(payload);
+        HttpResponse<byte[]> sized = http.send(to("/web/bytes").header("Content-Type", "application/octet-stream")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(payload)).build(), HttpResponse.BodyHandlers.ofByteArray());
+        // An InputStream publisher has no length: the client sends the body chunked.
+        HttpResponse<byte[]> chunked = http.send(to("/web/bytes").header("Content-Type", "application/octet-stream")
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(payload))).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(sized.statusCode()).isEqualTo(200);
+        assertThat(sized.body()).isEqualTo(payload);
+        assertThat(chunked.statusCode()).isEqualTo(200);
+        assertThat(chunked.body()).isEqualTo(payload);
+    }
+
     @Test
     void requestIdAndTraceContextTravelToTheTaskAndBack() throws Exception {
         String traceparent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
