@@ -25,6 +25,7 @@ import io.opentelemetry.context.Context;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -137,12 +138,12 @@ public final class TaskService {
         inFlight.incrementAndGet();
         try (LogContext.Scope scope = LogContext.open(logContext)) {
             TaskRunner current = runner;
-            CompletableFuture<TaskReply> outcome = current.submit(request);
+            CompletableFuture<TaskReply> outcome = current.submit(request, logContext);
             while (outcome.isCompletedExceptionally() && current != runner) {
                 // A reload swapped versions between our read and the submit, and the old one already
                 // refused it as stopping: the new version takes the message.
                 current = runner;
-                outcome = current.submit(request);
+                outcome = current.submit(request, logContext);
             }
             TaskRunner serving = current;
             outcome.whenComplete((reply, error) -> {
@@ -232,13 +233,14 @@ public final class TaskService {
     /** The message's headers, with a request id added when the caller sent none. */
     private static Map<String, List<String>> headersOf(Message message) {
         Map<String, List<String>> copy = new LinkedHashMap<>();
+        boolean hasRequestId = false;
         if (message.hasHeaders()) {
-            Headers headers = message.getHeaders();
-            for (String key : headers.keySet()) {
-                copy.put(key, headers.get(key));
+            for (Map.Entry<String, List<String>> header : message.getHeaders().entrySet()) {
+                copy.put(header.getKey(), Collections.unmodifiableList(header.getValue()));
+                hasRequestId |= header.getKey().equalsIgnoreCase(LogContext.REQUEST_ID);
             }
         }
-        if (copy.keySet().stream().noneMatch(LogContext.REQUEST_ID::equalsIgnoreCase)) {
+        if (!hasRequestId) {
             copy.put(LogContext.REQUEST_ID, List.of(RequestIds.next()));
         }
         return copy;

@@ -74,6 +74,12 @@ public final class TaskRunner implements AutoCloseable {
 
     /** Queues a message; the future completes with the reply or a {@link TaskError}. */
     public CompletableFuture<TaskReply> submit(TaskRequest request) {
+        return submit(request, LogContext.of(script.name(), request.subject(), request.header(LogContext.REQUEST_ID),
+                request.header(LogContext.TRACEPARENT)));
+    }
+
+    /** As {@link #submit(TaskRequest)}, logging the call under {@code logContext}, which the caller already built. */
+    public CompletableFuture<TaskReply> submit(TaskRequest request, LogContext logContext) {
         Duration timeout = request.timeout(script.header().timeout());
         long deadline = nanoTime.getAsLong() + timeout.toNanos();
         CompletableFuture<TaskReply> reply = new CompletableFuture<>();
@@ -86,7 +92,7 @@ public final class TaskRunner implements AutoCloseable {
         }
         reply.whenComplete((done, error) -> admitted.release());
         try {
-            workers.execute(new Pending(request, deadline, timeout, reply));
+            workers.execute(new Pending(request, logContext, deadline, timeout, reply));
         } catch (RejectedExecutionException e) {
             reply.completeExceptionally(TaskError.of(ErrorKind.UNAVAILABLE,
                     "task '" + script.name() + "' is stopping; retry on another host"));
@@ -97,12 +103,15 @@ public final class TaskRunner implements AutoCloseable {
     /** A queued message; kept as its own type so a shutdown can answer the ones that never ran. */
     private final class Pending implements Runnable {
         private final TaskRequest request;
+        private final LogContext logContext;
         private final long deadline;
         private final Duration timeout;
         private final CompletableFuture<TaskReply> reply;
 
-        Pending(TaskRequest request, long deadline, Duration timeout, CompletableFuture<TaskReply> reply) {
+        Pending(TaskRequest request, LogContext logContext, long deadline, Duration timeout,
+                CompletableFuture<TaskReply> reply) {
             this.request = request;
+            this.logContext = logContext;
             this.deadline = deadline;
             this.timeout = timeout;
             this.reply = reply;
@@ -110,7 +119,7 @@ public final class TaskRunner implements AutoCloseable {
 
         @Override
         public void run() {
-            TaskRunner.this.run(request, deadline, timeout, reply);
+            TaskRunner.this.run(request, logContext, deadline, timeout, reply);
         }
 
         void abandon() {
@@ -119,9 +128,9 @@ public final class TaskRunner implements AutoCloseable {
         }
     }
 
-    private void run(TaskRequest request, long deadline, Duration timeout, CompletableFuture<TaskReply> reply) {
-        try (LogContext.Scope scope = LogContext.open(LogContext.of(script.name(), request.subject(),
-                request.header(LogContext.REQUEST_ID), request.header(LogContext.TRACEPARENT)))) {
+    private void run(TaskRequest request, LogContext logContext, long deadline, Duration timeout,
+            CompletableFuture<TaskReply> reply) {
+        try (LogContext.Scope scope = LogContext.open(logContext)) {
             Payload payload = Payload.classify(request.header("Content-Type"), request.data());
             reply.complete(pool.execute(deadline, lease -> call(lease, request, payload, deadline, timeout)));
         } catch (TaskError e) {

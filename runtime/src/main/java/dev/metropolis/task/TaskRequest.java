@@ -47,6 +47,10 @@ public record TaskRequest(String subject, String replyTo, Map<String, List<Strin
 
     /** The first value of a header, matched case-insensitively as HTTP does, or null. */
     public String header(String name) {
+        List<String> exact = headers.get(name); // the usual case: sent as spelled here
+        if (exact != null && !exact.isEmpty()) {
+            return exact.getFirst();
+        }
         for (Map.Entry<String, List<String>> entry : headers.entrySet()) {
             if (entry.getKey().equalsIgnoreCase(name) && !entry.getValue().isEmpty()) {
                 return entry.getValue().getFirst();
