@@ -45,14 +45,15 @@ public final class RouteTable {
             if (!info.metadata().containsKey(TASK)) {
                 continue;
             }
-            for (TaskRoute route : routesOf(info, info.metadata())) {
+            for (TaskRoute route : routesOf(info)) {
                 byKey.merge(route.key(), route, (known, again) -> known.withInstances(known.instances() + 1));
             }
         }
         return new RouteTable(new ArrayList<>(byKey.values()));
     }
 
-    private static List<TaskRoute> routesOf(ServiceInfo info, Map<String, String> metadata) {
+    private static List<TaskRoute> routesOf(ServiceInfo info) {
+        Map<String, String> metadata = info.metadata();
         Duration timeout = Duration.ofMillis(timeoutMillis(metadata.get(TIMEOUT_MS)));
         String http = metadata.getOrDefault(HTTP, "");
         List<EndpointInfo> endpoints = info.endpoints().stream().filter(endpoint -> endpoint.subject() != null).toList();

@@ -37,6 +37,10 @@ final class MicroService {
     private static final Logger LOG = Logger.getLogger(MicroService.class.getName());
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final List<String> VERBS = List.of("PING", "INFO", "STATS");
+    /** The {@code type} of an INFO answer; {@link ServiceDiscovery} reads only answers of this type. */
+    static final String INFO_TYPE = "io.nats.micro.v1.info_response";
+    /** The discovery subjects: the prefix, a verb, then optionally the name and the id. */
+    static final String DISCOVERY_PREFIX = "$SRV.";
 
     private final Connection connection;
     private final String name;
@@ -113,13 +117,8 @@ final class MicroService {
             }
         }
 
-        private Map<String, Object> info() {
-            Map<String, Object> info = new LinkedHashMap<>();
-            info.put("name", name);
-            info.put("subject", subject);
-            info.put("queue_group", queueGroup);
-            info.put("metadata", metadata);
-            return info;
+        private ServiceDiscovery.EndpointInfo info() {
+            return new ServiceDiscovery.EndpointInfo(name, subject, queueGroup, metadata);
         }
 
         private Map<String, Object> stats() {
@@ -147,9 +146,9 @@ final class MicroService {
         }
         discovery = connection.createDispatcher(this::answer);
         for (String verb : VERBS) {
-            discovery.subscribe("$SRV." + verb);
-            discovery.subscribe("$SRV." + verb + "." + name);
-            discovery.subscribe("$SRV." + verb + "." + name + "." + id);
+            discovery.subscribe(DISCOVERY_PREFIX + verb);
+            discovery.subscribe(DISCOVERY_PREFIX + verb + "." + name);
+            discovery.subscribe(DISCOVERY_PREFIX + verb + "." + name + "." + id);
         }
     }
 
@@ -204,7 +203,7 @@ final class MicroService {
         switch (verb) {
             case "PING" -> response.put("type", "io.nats.micro.v1.ping_response");
             case "INFO" -> {
-                response.put("type", "io.nats.micro.v1.info_response");
+                response.put("type", INFO_TYPE);
                 response.put("description", description);
                 response.put("endpoints", endpoints.stream().map(Endpoint::info).toList());
             }

@@ -24,7 +24,6 @@ import java.util.Map;
  */
 public final class ServiceDiscovery {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String INFO_TYPE = "io.nats.micro.v1.info_response";
     private static final int QUOTED_CHARS = 120;
 
     private ServiceDiscovery() {}
@@ -39,7 +38,7 @@ public final class ServiceDiscovery {
         }
     }
 
-    /** One endpoint of a service: the subject it serves, in which queue group. */
+    /** One endpoint of a service: the subject it serves, in which queue group (also how {@link MicroService} writes it). */
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record EndpointInfo(String name, String subject, @JsonProperty("queue_group") String queueGroup,
             Map<String, String> metadata) {
@@ -64,7 +63,7 @@ public final class ServiceDiscovery {
         String inbox = connection.createInbox();
         Subscription answers = connection.subscribe(inbox);
         try {
-            connection.publish("$SRV.INFO", inbox, null);
+            connection.publish(MicroService.DISCOVERY_PREFIX + "INFO", inbox, null);
             long deadline = System.nanoTime() + window.toNanos();
             while (services.size() < max) {
                 long left = deadline - System.nanoTime();
@@ -90,11 +89,11 @@ public final class ServiceDiscovery {
         String problem;
         try {
             ServiceInfo info = JSON.readValue(data, ServiceInfo.class);
-            if (INFO_TYPE.equals(info.type()) && info.name() != null) {
+            if (MicroService.INFO_TYPE.equals(info.type()) && info.name() != null) {
                 services.add(info);
                 return;
             }
-            problem = "not an " + INFO_TYPE + " with a name";
+            problem = "not an " + MicroService.INFO_TYPE + " with a name";
         } catch (JsonProcessingException e) {
             problem = e.getOriginalMessage();
         } catch (IOException e) {

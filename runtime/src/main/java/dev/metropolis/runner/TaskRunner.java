@@ -72,13 +72,10 @@ public final class TaskRunner implements AutoCloseable {
         return pool.stats();
     }
 
-    /** Queues a message; the future completes with the reply or a {@link TaskError}. */
-    public CompletableFuture<TaskReply> submit(TaskRequest request) {
-        return submit(request, LogContext.of(script.name(), request.subject(), request.header(LogContext.REQUEST_ID),
-                request.header(LogContext.TRACEPARENT)));
-    }
-
-    /** As {@link #submit(TaskRequest)}, logging the call under {@code logContext}, which the caller already built. */
+    /**
+     * Queues a message, to be logged under {@code logContext}; the future completes with the
+     * reply or a {@link TaskError}.
+     */
     public CompletableFuture<TaskReply> submit(TaskRequest request, LogContext logContext) {
         Duration timeout = request.timeout(script.header().timeout());
         long deadline = nanoTime.getAsLong() + timeout.toNanos();

@@ -14,7 +14,6 @@ import io.nats.service.EndpointStats;
 import io.nats.service.InfoResponse;
 import io.nats.service.ServiceMessage;
 import io.nats.service.StatsResponse;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -43,10 +42,7 @@ class MicroServiceTest {
 
     @BeforeAll
     static void startNats() throws Exception {
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
+        int port = FreePort.next();
         server = LocalNatsServer.start(port, System.getenv());
         String url = "nats://127.0.0.1:" + port;
         nats = Nats.connect(url);
@@ -168,10 +164,7 @@ class MicroServiceTest {
 
     @Test
     void aServiceStoppedDuringANatsOutageStaysStoppedWhenNatsComesBack() throws Exception {
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
+        int port = FreePort.next();
         String url = "nats://127.0.0.1:" + port;
         LocalNatsServer first = LocalNatsServer.start(port, System.getenv());
         try (Connection connection = Nats.connect(Options.builder().server(url).maxReconnects(-1)

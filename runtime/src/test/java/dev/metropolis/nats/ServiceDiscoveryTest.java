@@ -6,7 +6,6 @@ import dev.metropolis.nats.ServiceDiscovery.Answers;
 import io.nats.client.Connection;
 import io.nats.client.Dispatcher;
 import io.nats.client.Nats;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -24,10 +23,7 @@ class ServiceDiscoveryTest {
 
     @BeforeAll
     static void startNats() throws Exception {
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
+        int port = FreePort.next();
         server = LocalNatsServer.start(port, System.getenv());
         nats = Nats.connect("nats://127.0.0.1:" + port);
     }
