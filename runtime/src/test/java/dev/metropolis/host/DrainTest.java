@@ -2,6 +2,7 @@ package dev.metropolis.host;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.metropolis.nats.FreePort;
 import dev.metropolis.nats.LocalNatsServer;
 import dev.metropolis.nats.NatsSettings;
 import io.nats.client.Connection;
@@ -36,7 +37,7 @@ class DrainTest {
                   return 'done';
                 }
                 """);
-        int port = TestSupport.freePort();
+        int port = FreePort.next();
         NatsSettings nats = NatsSettings.of("nats://127.0.0.1:" + port);
         try (LocalNatsServer server = LocalNatsServer.start(port, System.getenv());
                 Host stays = Host.start(new HostConfig(scripts, nats, Duration.ofSeconds(5)), TestSupport.ENGINES);

@@ -1,5 +1,6 @@
 package dev.metropolis.host;
 
+import dev.metropolis.nats.FreePort;
 import dev.metropolis.nats.LocalNatsServer;
 import dev.metropolis.nats.NatsSettings;
 import io.nats.client.Connection;
@@ -19,7 +20,7 @@ final class RunningHost implements AutoCloseable {
     }
 
     static RunningHost start(Path scripts, boolean watch) throws Exception {
-        int port = TestSupport.freePort();
+        int port = FreePort.next();
         LocalNatsServer server = LocalNatsServer.start(port, System.getenv());
         try {
             Host host = Host.start(new HostConfig(scripts, NatsSettings.of("nats://127.0.0.1:" + port), Duration.ofSeconds(5),

@@ -8,8 +8,6 @@ import io.nats.client.Options;
 import io.nats.client.impl.Headers;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -30,14 +28,6 @@ final class TestSupport {
     static final Path EXAMPLES = Path.of("..", "scripts").toAbsolutePath().normalize();
 
     private TestSupport() {}
-
-    static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 
     /** Copies test scripts (from src/test/resources/scripts) into {@code folder}. */
     static Path withTestScripts(Path folder, String... names) throws IOException {

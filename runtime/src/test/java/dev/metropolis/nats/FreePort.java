@@ -5,10 +5,10 @@ import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 
 /** A TCP port free on this machine right now, for a nats-server a test starts. */
-final class FreePort {
+public final class FreePort {
     private FreePort() {}
 
-    static int next() {
+    public static int next() {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         } catch (IOException e) {
