@@ -1,14 +1,17 @@
 package dev.metropolis.gateway;
 
 import dev.metropolis.nats.NatsConnections;
+import dev.metropolis.observe.Observability;
 import dev.metropolis.trace.Tracing;
 import io.helidon.health.HealthCheck;
+import io.helidon.metrics.api.MeterRegistry;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
 import dev.metropolis.metrics.Registries;
 import io.nats.client.Connection;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -32,14 +35,11 @@ public final class Gateway implements AutoCloseable {
     private final Thread connector;
     /** Counted down once the first connection attempt ended, connected or not. */
     private final CountDownLatch connectAttempted = new CountDownLatch(1);
-    /** Closed with the gateway when the gateway built it; a caller's tracing is the caller's to close. */
-    private final Tracing ownTracing;
 
-    private Gateway(GatewayConfig config, Tracing tracing, boolean ownsTracing) {
-        this.ownTracing = ownsTracing ? tracing : null;
+    private Gateway(GatewayConfig config, MeterRegistry registry, Tracing tracing) {
         this.discovery = new RouteDiscovery(nats::get, DISCOVERY_WINDOW);
         TaskProxy proxy = new TaskProxy(nats::get, discovery::current, config.maxBodyBytes(),
-                new GatewayMetrics(Registries.global()), tracing);
+                new GatewayMetrics(registry), tracing);
         this.server = WebServer.builder()
                 .host(config.host())
                 .port(config.port())
@@ -47,24 +47,44 @@ public final class Gateway implements AutoCloseable {
                 .maxConcurrentRequests(config.maxInFlight())
                 .shutdownGracePeriod(config.shutdownGrace())
                 .shutdownHook(false) // the CLI stops everything in order
-                .addFeature(Observability.feature(natsReadiness(nats)))
+                .addFeature(Observability.feature(natsReadiness(nats), registry))
                 .routing(routing -> routing(routing, proxy, new TaskList(discovery::current)))
                 .build();
         // Connecting may wait for NATS indefinitely: HTTP serves (and reports not ready) meanwhile.
         this.connector = Thread.ofPlatform().daemon(true).name("gateway-nats-connect").unstarted(() -> connect(config));
     }
 
-    /**
-     * Starts the gateway; returns once HTTP is listening (NATS may still be connecting). Spans are
-     * exported when the process's {@code OTEL_*} variables configure it (see {@link Tracing}).
-     */
-    public static Gateway start(GatewayConfig config) {
-        return start(new Gateway(config, Tracing.fromEnvironment(System.getenv(), "metropolis-gateway"), true), config);
+    /** A gateway for {@code config}. */
+    public static Builder builder(GatewayConfig config) {
+        return new Builder(config);
     }
 
-    /** As {@link #start(GatewayConfig)}, tracing with {@code tracing}, which the caller closes. */
-    public static Gateway start(GatewayConfig config, Tracing tracing) {
-        return start(new Gateway(config, tracing, false), config);
+    /** What a gateway is given besides its configuration; everything has a default that reads no environment. */
+    public static final class Builder {
+        private final GatewayConfig config;
+        private MeterRegistry registry = Registries.global();
+        private Tracing tracing = Tracing.disabled();
+
+        private Builder(GatewayConfig config) {
+            this.config = Objects.requireNonNull(config, "config");
+        }
+
+        /** Where the request meters go (default: the process's registry, which {@code /observe/metrics} exports). */
+        public Builder registry(MeterRegistry registry) {
+            this.registry = Objects.requireNonNull(registry, "registry");
+            return this;
+        }
+
+        /** Where spans go (default: nowhere); the caller closes it, after the gateway. */
+        public Builder tracing(Tracing tracing) {
+            this.tracing = Objects.requireNonNull(tracing, "tracing");
+            return this;
+        }
+
+        /** Starts the gateway; returns once HTTP is listening (NATS may still be connecting). */
+        public Gateway start() {
+            return Gateway.start(new Gateway(config, registry, tracing), config);
+        }
     }
 
     private static Gateway start(Gateway gateway, GatewayConfig config) {
@@ -139,9 +159,6 @@ public final class Gateway implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-        }
-        if (ownTracing != null) {
-            ownTracing.close(); // after the last request: its spans are exported too
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.metropolis.gateway;
 
+import dev.metropolis.task.ErrorKind;
 import dev.metropolis.logging.LogContext;
 import dev.metropolis.trace.Spans;
 import dev.metropolis.trace.Tracing;
@@ -57,7 +58,7 @@ final class ProxySpans {
     static void endServer(Context request, int status) {
         Span span = Span.fromContext(request);
         span.setAttribute(HTTP_STATUS, status);
-        if (status >= 500) {
+        if (ErrorKind.isServerError(status)) {
             span.setAttribute(Spans.ERROR_TYPE, Integer.toString(status));
             span.setStatus(StatusCode.ERROR);
         }

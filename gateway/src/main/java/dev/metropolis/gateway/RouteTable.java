@@ -2,8 +2,8 @@ package dev.metropolis.gateway;
 
 import dev.metropolis.nats.ServiceDiscovery.EndpointInfo;
 import dev.metropolis.nats.ServiceDiscovery.ServiceInfo;
-import dev.metropolis.script.ScriptHeader;
-import java.time.Duration;
+import dev.metropolis.task.HttpRoute;
+import dev.metropolis.task.TaskMetadata;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -19,13 +19,6 @@ import java.util.Optional;
  * replaces it with its own.
  */
 public final class RouteTable {
-    /** Metadata keys a Metropolis host publishes (see TaskService). */
-    static final String TASK = "metropolis.task";
-    static final String LANGUAGE = "metropolis.language";
-    static final String QUEUE = "metropolis.queue";
-    static final String TIMEOUT_MS = "metropolis.timeout_ms";
-    static final String HTTP = "metropolis.http";
-
     private final List<TaskRoute> routes;
 
     RouteTable(List<TaskRoute> routes) {
@@ -42,7 +35,7 @@ public final class RouteTable {
     static RouteTable fromDiscovery(List<ServiceInfo> infos) {
         Map<String, TaskRoute> byKey = new LinkedHashMap<>();
         for (ServiceInfo info : infos) {
-            if (!info.metadata().containsKey(TASK)) {
+            if (!TaskMetadata.isTask(info.metadata())) {
                 continue;
             }
             for (TaskRoute route : routesOf(info)) {
@@ -53,51 +46,25 @@ public final class RouteTable {
     }
 
     private static List<TaskRoute> routesOf(ServiceInfo info) {
-        Map<String, String> metadata = info.metadata();
-        Duration timeout = Duration.ofMillis(timeoutMillis(metadata.get(TIMEOUT_MS)));
-        String http = metadata.getOrDefault(HTTP, "");
+        TaskMetadata task = TaskMetadata.fromMap(info.metadata());
         List<EndpointInfo> endpoints = info.endpoints().stream().filter(endpoint -> endpoint.subject() != null).toList();
         List<TaskRoute> result = new ArrayList<>();
-        if (!http.isEmpty() && !endpoints.isEmpty()) {
-            String[] parts = http.split(" ", 2);
-            String method = parts.length == 2 ? parts[0] : null;
-            String path = parts.length == 2 ? parts[1] : parts[0];
-            result.add(new TaskRoute(metadata.get(TASK), metadata.get(LANGUAGE), info.version(), info.description(),
-                    metadata.get(QUEUE), endpoints.getFirst().subject(), method, segments(path), true, timeout, 1));
+        if (task.http() != null && !endpoints.isEmpty()) {
+            result.add(new TaskRoute(task.task(), task.language(), info.version(), info.description(), task.queue(),
+                    endpoints.getFirst().subject(), task.http().method(), task.http().segments(), true, task.timeout(), 1));
             endpoints = endpoints.subList(1, endpoints.size());
         }
         for (EndpointInfo endpoint : endpoints) {
             String subject = endpoint.subject();
-            result.add(new TaskRoute(metadata.get(TASK), metadata.get(LANGUAGE), info.version(), info.description(),
-                    endpoint.queueGroup(), subject, null, Arrays.asList(subject.split("\\.")), false, timeout, 1));
+            result.add(new TaskRoute(task.task(), task.language(), info.version(), info.description(),
+                    endpoint.queueGroup(), subject, null, Arrays.asList(subject.split("\\.")), false, task.timeout(), 1));
         }
         return result;
     }
 
-    /** The task's timeout as its host announced it; the hosts' default when missing or unreadable. */
-    private static long timeoutMillis(String announced) {
-        try {
-            return announced == null ? ScriptHeader.DEFAULT_TIMEOUT.toMillis() : Long.parseLong(announced);
-        } catch (NumberFormatException e) {
-            return ScriptHeader.DEFAULT_TIMEOUT.toMillis();
-        }
-    }
-
     /** The non-empty segments of a URL path: "/text/reverse" -> [text, reverse]. */
     static List<String> segments(String path) {
-        List<String> segments = new ArrayList<>(4);
-        int start = 0;
-        while (start < path.length()) {
-            int end = path.indexOf('/', start);
-            if (end < 0) {
-                end = path.length();
-            }
-            if (end > start) {
-                segments.add(path.substring(start, end));
-            }
-            start = end + 1;
-        }
-        return segments;
+        return HttpRoute.segments(path);
     }
 
     /** Whether a path segment can be a NATS subject token: no whitespace, '.', '*' or '>'. */

@@ -8,7 +8,8 @@ import dev.metropolis.nats.Replies;
 import dev.metropolis.task.ErrorKind;
 import dev.metropolis.task.TaskError;
 import dev.metropolis.task.TaskReply;
-import dev.metropolis.task.TaskRequest;
+import dev.metropolis.task.Durations;
+import dev.metropolis.task.WireHeaders;
 import dev.metropolis.trace.Spans;
 import dev.metropolis.trace.Tracing;
 import io.helidon.http.HeaderName;
@@ -19,7 +20,6 @@ import io.helidon.webserver.http.ServerResponse;
 import io.nats.client.Connection;
 import io.nats.client.Message;
 import io.nats.client.impl.Headers;
-import io.nats.service.ServiceMessage;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.context.Context;
 import java.io.IOException;
@@ -29,6 +29,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.function.Supplier;
@@ -44,10 +45,10 @@ import java.util.logging.Logger;
 final class TaskProxy implements Handler {
     private static final Logger LOG = Logger.getLogger(TaskProxy.class.getName());
     private static final ObjectMapper JSON = new ObjectMapper();
-    static final HeaderName REQUEST_ID = HeaderNames.create("X-Request-Id");
+    static final HeaderName REQUEST_ID = HeaderNames.create(WireHeaders.REQUEST_ID);
     static final HeaderName REQUEST_TIMEOUT = HeaderNames.create("Request-Timeout");
-    private static final HeaderName TRACEPARENT = HeaderNames.create("traceparent");
-    private static final HeaderName TRACESTATE = HeaderNames.create("tracestate");
+    private static final HeaderName TRACEPARENT = HeaderNames.create(WireHeaders.TRACEPARENT);
+    private static final HeaderName TRACESTATE = HeaderNames.create(WireHeaders.TRACESTATE);
     /** Request headers that travel to the task as NATS headers. */
     private static final List<HeaderName> FORWARDED = List.of(HeaderNames.CONTENT_TYPE, HeaderNames.ACCEPT, TRACEPARENT,
             TRACESTATE, HeaderNames.AUTHORIZATION);
@@ -127,9 +128,10 @@ final class TaskProxy implements Handler {
             Spans.end(span, e instanceof TaskError error ? error : TaskError.of(ErrorKind.CRASHED, e.toString()));
             throw e;
         }
-        int status = status(reply);
-        Spans.end(span, status >= 400 ? ErrorKind.forCode(status) : null, status,
-                reply.getHeaders() == null ? null : reply.getHeaders().getFirst(ServiceMessage.NATS_SERVICE_ERROR));
+        Optional<Replies.ReceivedError> error = Replies.error(reply);
+        int status = error.map(Replies.ReceivedError::code).orElse(200);
+        Spans.end(span, error.map(Replies.ReceivedError::kind).orElse(null), status,
+                error.map(Replies.ReceivedError::message).orElse(null));
         relay(reply, status, response, match);
     }
 
@@ -139,8 +141,8 @@ final class TaskProxy implements Handler {
             request.headers().first(name).ifPresent(value -> headers.put(name.defaultCase(), value));
         }
         headers.put(REQUEST_ID.defaultCase(), requestId);
-        headers.put(TaskRequest.METHOD_HEADER, method);
-        headers.put(TaskRequest.PATH_HEADER, path);
+        headers.put(WireHeaders.METHOD, method);
+        headers.put(WireHeaders.PATH, path);
         return headers;
     }
 
@@ -150,7 +152,7 @@ final class TaskProxy implements Handler {
         if (QUERY_AS_BODY.contains(method)) {
             body = queryAsJson(request);
             if (body.length > 0) {
-                headers.put(Replies.CONTENT_TYPE, TaskReply.JSON);
+                headers.put(WireHeaders.CONTENT_TYPE, TaskReply.JSON);
             }
         } else {
             body = request.content().hasEntity() ? entity(request) : new byte[0];
@@ -203,25 +205,16 @@ final class TaskProxy implements Handler {
      */
     private static Duration deadline(ServerRequest request, TaskRoute route) {
         return request.headers().first(REQUEST_TIMEOUT)
-                .map(value -> parseTimeout(value.trim()))
+                .map(TaskProxy::parseTimeout)
                 .orElse(route.timeout());
     }
 
     private static Duration parseTimeout(String value) {
         try {
-            return value.matches("\\d+(\\.\\d+)?")
-                    ? Duration.ofMillis((long) (Double.parseDouble(value) * 1000))
-                    : dev.metropolis.script.Durations.parse(value);
+            return Durations.parseOrSeconds(value);
         } catch (IllegalArgumentException e) {
             throw TaskError.of(ErrorKind.BAD_PAYLOAD, "Request-Timeout: " + e.getMessage());
         }
-    }
-
-    /** The HTTP status of a reply: 200, or the code of a NATS error reply. */
-    private static int status(Message reply) {
-        Headers headers = reply.getHeaders();
-        String code = headers == null ? null : headers.getFirst(ServiceMessage.NATS_SERVICE_ERROR_CODE);
-        return code == null ? 200 : parseStatus(code);
     }
 
     private static void relay(Message reply, int status, ServerResponse response, RouteTable.Match match) {
@@ -229,7 +222,7 @@ final class TaskProxy implements Handler {
         if (status == ErrorKind.BUSY.defaultCode()) {
             response.header(HeaderNames.RETRY_AFTER, "1");
         }
-        String contentType = headers == null ? null : headers.getFirst(Replies.CONTENT_TYPE);
+        String contentType = headers == null ? null : headers.getFirst(WireHeaders.CONTENT_TYPE);
         if (contentType != null) {
             response.header(HeaderNames.CONTENT_TYPE, contentType);
         }
@@ -237,19 +230,10 @@ final class TaskProxy implements Handler {
         if (traceparent != null) {
             response.header(TRACEPARENT, traceparent);
         }
-        if (status >= 500) {
+        if (ErrorKind.isServerError(status)) {
             LOG.log(Level.FINE, "task {0} answered {1} on {2}", new Object[] {match.route().task(), status, match.subject()});
         }
         response.status(status).send(reply.getData());
-    }
-
-    private static int parseStatus(String code) {
-        try {
-            int status = Integer.parseInt(code.trim());
-            return status >= 400 && status <= 599 ? status : 502;
-        } catch (NumberFormatException e) {
-            return 502;
-        }
     }
 
     private void notFound(ServerResponse response, String method, String path, List<String> allowed) {

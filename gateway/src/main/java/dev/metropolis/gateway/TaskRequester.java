@@ -1,11 +1,11 @@
 package dev.metropolis.gateway;
 
-import dev.metropolis.script.Durations;
+import dev.metropolis.task.Durations;
 import dev.metropolis.task.ErrorKind;
 import dev.metropolis.task.TaskError;
-import dev.metropolis.task.TaskRequest;
+import dev.metropolis.nats.NoResponders;
+import dev.metropolis.task.WireHeaders;
 import io.nats.client.Connection;
-import io.nats.client.JetStreamStatusException;
 import io.nats.client.Message;
 import io.nats.client.impl.Headers;
 import java.time.Duration;
@@ -23,7 +23,7 @@ import java.util.logging.Logger;
  * says it is safe, until the request's deadline.
  *
  * <p>Each attempt gives the task its own timeout, or what is left of the deadline if less, and
- * tells the host so ({@link TaskRequest#TIMEOUT_HEADER}). jnats does not fail a pending request when
+ * tells the host so ({@link WireHeaders#TIMEOUT}). jnats does not fail a pending request when
  * a connection drops: a message lost with a connection (the gateway's, or the host's NATS server
  * crashing) shows only as no reply by then. So a lost idempotent request is retried only when the
  * caller's deadline ({@code Request-Timeout}) is longer than the task's timeout.
@@ -76,13 +76,13 @@ final class TaskRequester {
             throw new AttemptFailed(RetryPolicy.Failure.DISCONNECTED, TaskError.of(ErrorKind.UNAVAILABLE,
                     "the gateway is not connected to NATS right now; retry shortly"));
         }
-        headers.put(TaskRequest.TIMEOUT_HEADER, Long.toString(timeout.toMillis()));
+        headers.put(WireHeaders.TIMEOUT, WireHeaders.timeoutValue(timeout));
         Duration wait = timeout.plus(REPLY_MARGIN);
         try {
             return connection.requestWithTimeout(match.subject(), headers, body, wait)
                     .get(wait.toMillis() + 1000, TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
-            if (e.getCause() instanceof JetStreamStatusException status && status.getStatus().getCode() == 503) {
+            if (NoResponders.is(e.getCause())) {
                 throw new AttemptFailed(RetryPolicy.Failure.NO_RESPONDERS, TaskError.of(ErrorKind.UNAVAILABLE,
                         "no host serves task '" + match.route().task() + "' right now (subject '" + match.subject()
                                 + "'); retry shortly"));

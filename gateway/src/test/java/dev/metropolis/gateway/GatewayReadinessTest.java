@@ -23,8 +23,8 @@ class GatewayReadinessTest {
             port = socket.getLocalPort();
         }
         LocalNatsServer server = LocalNatsServer.start(port, System.getenv());
-        try (Gateway gateway = Gateway.start(new GatewayConfig("127.0.0.1", 0, NatsSettings.of("nats://127.0.0.1:" + port),
-                1 << 20, 64, Duration.ofSeconds(1), Duration.ofSeconds(1)))) {
+        try (Gateway gateway = Gateway.builder(new GatewayConfig("127.0.0.1", 0, NatsSettings.of("nats://127.0.0.1:" + port),
+                1 << 20, 64, Duration.ofSeconds(1), Duration.ofSeconds(1))).start()) {
             awaitReadiness(gateway, 200);
             assertThat(status(gateway, "/observe/health/live")).isEqualTo(200);
 

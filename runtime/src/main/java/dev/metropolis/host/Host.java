@@ -3,7 +3,8 @@ package dev.metropolis.host;
 import dev.metropolis.guest.Engines;
 import dev.metropolis.guest.GuestContexts;
 import dev.metropolis.metrics.Registries;
-import dev.metropolis.metrics.TaskMetrics;
+import dev.metropolis.observe.Observability;
+import dev.metropolis.serve.TaskMetrics;
 import dev.metropolis.nats.NatsConnections;
 import dev.metropolis.runner.Watchdog;
 import dev.metropolis.script.Language;
@@ -12,12 +13,15 @@ import dev.metropolis.script.ScriptProblem;
 import dev.metropolis.script.TaskScript;
 import dev.metropolis.trace.Tracing;
 import dev.metropolis.watch.FolderWatcher;
+import io.helidon.metrics.api.MeterRegistry;
+import io.helidon.webserver.WebServer;
 import io.nats.client.Connection;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
@@ -46,13 +50,14 @@ public final class Host implements AutoCloseable {
             Executors.newThreadPerTaskExecutor(Thread.ofPlatform().daemon(true).name("script-retirer-", 1).factory());
     private final ScriptSet scripts;
     private final CompletableFuture<Connection> nats;
-    /** Closed with the host when the host built it; a caller's tracing is the caller's to close. */
-    private final Tracing ownTracing;
+    private final MeterRegistry registry;
     private FolderWatcher watcher;
+    private WebServer observe;
 
-    private Host(HostConfig config, Engines engines, TaskMetrics metrics, Tracing tracing, boolean ownsTracing) {
+    private Host(HostConfig config, Engines engines, MeterRegistry registry, Tracing tracing) {
         this.config = config;
-        this.ownTracing = ownsTracing ? tracing : null;
+        this.registry = registry;
+        TaskMetrics metrics = new TaskMetrics(registry);
         this.folder = new ScriptFolder(config.scriptsDir());
         // Context creation is CPU-bound (a Python context takes 0.5-1 s, the first one several seconds).
         // One creator thread per language: parallel Python creations only thrash the cores, and JS
@@ -68,37 +73,56 @@ public final class Host implements AutoCloseable {
                 task -> Thread.ofPlatform().daemon(true).name("nats-connect").start(task));
     }
 
-    /**
-     * Starts a host and returns once every loadable script serves its subjects. Blocks while NATS
-     * is unreachable, retrying, so a host started before NATS comes up by itself.
-     */
-    public static Host start(HostConfig config, Engines engines) throws IOException {
-        return start(config, engines, new TaskMetrics(Registries.global()));
+    /** A host for {@code config} with guest code on {@code engines} (which the caller closes). */
+    public static Builder builder(HostConfig config, Engines engines) {
+        return new Builder(config, engines);
     }
 
-    /**
-     * As {@link #start(HostConfig, Engines)}, recording metrics in {@code metrics}; spans are
-     * exported when the process's {@code OTEL_*} variables configure it (see {@link Tracing}).
-     */
-    public static Host start(HostConfig config, Engines engines, TaskMetrics metrics) throws IOException {
-        return start(config, engines, metrics, Tracing.fromEnvironment(System.getenv(), "metropolis-host"), true);
+    /** What a host is given besides its configuration; everything has a default that reads no environment. */
+    public static final class Builder {
+        private final HostConfig config;
+        private final Engines engines;
+        private MeterRegistry registry = Registries.global();
+        private Tracing tracing = Tracing.disabled();
+
+        private Builder(HostConfig config, Engines engines) {
+            this.config = Objects.requireNonNull(config, "config");
+            this.engines = Objects.requireNonNull(engines, "engines");
+        }
+
+        /** Where the task meters go (default: the process's registry, which {@code /observe/metrics} exports). */
+        public Builder registry(MeterRegistry registry) {
+            this.registry = Objects.requireNonNull(registry, "registry");
+            return this;
+        }
+
+        /** Where spans go (default: nowhere); the caller closes it, after the host. */
+        public Builder tracing(Tracing tracing) {
+            this.tracing = Objects.requireNonNull(tracing, "tracing");
+            return this;
+        }
+
+        /**
+         * Starts the host and returns once every loadable script serves its subjects. Blocks while
+         * NATS is unreachable, retrying, so a host started before NATS comes up by itself.
+         */
+        public Host start() throws IOException {
+            return Host.startServing(new Host(config, engines, registry, tracing), engines);
+        }
     }
 
-    /** As {@link #start(HostConfig, Engines, TaskMetrics)}, tracing with {@code tracing}, which the caller closes. */
-    public static Host start(HostConfig config, Engines engines, TaskMetrics metrics, Tracing tracing) throws IOException {
-        return start(config, engines, metrics, tracing, false);
-    }
-
-    private static Host start(HostConfig config, Engines engines, TaskMetrics metrics, Tracing tracing, boolean ownsTracing)
-            throws IOException {
+    private static Host startServing(Host host, Engines engines) throws IOException {
         long started = System.nanoTime();
-        Host host = new Host(config, engines, metrics, tracing, ownsTracing);
+        HostConfig config = host.config;
         try {
             host.logRuntime(engines);
             var files = host.folder.scriptFiles();
             LOG.log(Level.INFO, "loading {0} script file(s) from {1}", new Object[] {files.size(), host.folder.root()});
             host.scripts.apply(files, host.nats);
             host.nats.join();
+            if (config.observe().enabled()) {
+                host.observe = Observability.startEndpoint(config.observe(), host::natsStatus, host.registry);
+            }
             if (config.watch()) {
                 host.watcher = new FolderWatcher(host.folder, QUIET, POLL, changed -> host.scripts.apply(changed, host.nats));
                 host.watcher.start();
@@ -194,8 +218,8 @@ public final class Host implements AutoCloseable {
         watchdog.close();
         creators.values().forEach(ExecutorService::shutdownNow);
         creators.values().forEach(creator -> awaitTermination(creator, Duration.ofSeconds(5)));
-        if (ownTracing != null) {
-            ownTracing.close(); // after the last reply: its span is exported too
+        if (observe != null) {
+            observe.stop();
         }
     }
 

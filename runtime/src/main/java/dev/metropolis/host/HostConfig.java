@@ -1,6 +1,7 @@
 package dev.metropolis.host;
 
 import dev.metropolis.nats.NatsSettings;
+import dev.metropolis.observe.ObserveAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
@@ -12,18 +13,25 @@ import java.util.Objects;
  * @param nats         how to reach NATS
  * @param drainTimeout how long a stopping (or replaced) version lets in-flight messages finish
  * @param watch        follow edits, additions and deletions in the folder while running (hot reload)
+ * @param observe      where the host serves {@code /observe/metrics} and {@code /observe/health}
  */
-public record HostConfig(Path scriptsDir, NatsSettings nats, Duration drainTimeout, boolean watch) {
+public record HostConfig(Path scriptsDir, NatsSettings nats, Duration drainTimeout, boolean watch, ObserveAddress observe) {
 
     public HostConfig {
         Objects.requireNonNull(scriptsDir, "scriptsDir");
         Objects.requireNonNull(nats, "nats");
+        Objects.requireNonNull(observe, "observe");
         if (drainTimeout.isNegative()) {
             throw new IllegalArgumentException("drain timeout must not be negative, got " + drainTimeout);
         }
     }
 
-    /** A configuration without hot reload. */
+    /** A configuration without an observe endpoint. */
+    public HostConfig(Path scriptsDir, NatsSettings nats, Duration drainTimeout, boolean watch) {
+        this(scriptsDir, nats, drainTimeout, watch, ObserveAddress.NONE);
+    }
+
+    /** A configuration without hot reload or an observe endpoint. */
     public HostConfig(Path scriptsDir, NatsSettings nats, Duration drainTimeout) {
         this(scriptsDir, nats, drainTimeout, false);
     }

@@ -2,12 +2,12 @@ package dev.metropolis.host;
 
 import dev.metropolis.guest.GuestContext;
 import dev.metropolis.guest.GuestContexts;
-import dev.metropolis.metrics.TaskMetrics;
-import dev.metropolis.nats.TaskService;
+import dev.metropolis.serve.TaskMetrics;
+import dev.metropolis.serve.TaskService;
 import dev.metropolis.pool.ContextPool;
 import dev.metropolis.runner.TaskRunner;
 import dev.metropolis.runner.Watchdog;
-import dev.metropolis.script.Durations;
+import dev.metropolis.task.Durations;
 import dev.metropolis.script.Language;
 import dev.metropolis.script.ScriptProblem;
 import dev.metropolis.script.TaskScript;

@@ -1,6 +1,6 @@
 package dev.metropolis.host;
 
-import dev.metropolis.nats.TaskService;
+import dev.metropolis.serve.TaskService;
 import dev.metropolis.script.TaskScript;
 
 /** A script file being served: its NATS service, whose runner holds the current version. */

@@ -3,7 +3,7 @@ package dev.metropolis.runner;
 import dev.metropolis.guest.GuestContext;
 import dev.metropolis.logging.LogContext;
 import dev.metropolis.pool.ContextPool;
-import dev.metropolis.script.Durations;
+import dev.metropolis.task.Durations;
 import dev.metropolis.script.TaskScript;
 import dev.metropolis.task.ErrorKind;
 import dev.metropolis.task.Payload;

@@ -1,5 +1,6 @@
 package dev.metropolis.script;
 
+import dev.metropolis.task.Durations;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.nio.file.Path;

@@ -1,5 +1,7 @@
 package dev.metropolis.script;
 
+import dev.metropolis.task.HttpRoute;
+import dev.metropolis.task.TaskMetadata;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -32,7 +34,7 @@ public record ScriptHeader(
 
     public static final String DEFAULT_QUEUE = "metropolis";
     public static final String DEFAULT_FUNCTION = "handle";
-    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
+    public static final Duration DEFAULT_TIMEOUT = TaskMetadata.DEFAULT_TIMEOUT;
     public static final int DEFAULT_CONCURRENCY = 4;
     public static final int DEFAULT_MAX_PENDING = 256;
     public static final String DEFAULT_VERSION = "0.0.0";
@@ -40,7 +42,6 @@ public record ScriptHeader(
     // NATS subject tokens: no whitespace, no empty tokens; '*' alone as a token; '>' only last.
     private static final Pattern TOKEN = Pattern.compile("[^\\s.*>]+|\\*");
     private static final Pattern QUEUE = Pattern.compile("[^\\s.*>]+(\\.[^\\s.*>]+)*");
-    private static final Pattern HTTP_ROUTE = Pattern.compile("((GET|POST|PUT|PATCH|DELETE) )?/[^\\s]*");
     private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_$][A-Za-z0-9_$]*");
     // Semantic versioning 2.0.0, as the NATS service API requires.
     private static final Pattern SEMVER = Pattern.compile(
@@ -72,9 +73,8 @@ public record ScriptHeader(
             throw new IllegalArgumentException("version '" + version + "' is not a semantic version like 1.2.0");
         }
         Objects.requireNonNull(description, "description");
-        if (!http.isEmpty() && !HTTP_ROUTE.matcher(http).matches()) {
-            throw new IllegalArgumentException("http route '" + http + "' is not \"METHOD /path\" or \"/path\""
-                    + " (METHOD one of GET, POST, PUT, PATCH, DELETE), e.g. \"POST /reverse\"");
+        if (!http.isEmpty()) {
+            HttpRoute.parse(http); // throws saying what a route looks like
         }
         if (!http.isEmpty() && (subjects.getFirst().contains("*") || subjects.getFirst().contains(">"))) {
             throw new IllegalArgumentException("http route '" + http + "' maps to the first subject, '"

@@ -2,7 +2,7 @@ package dev.metropolis.host;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.metropolis.nats.FreePort;
+import dev.metropolis.testkit.FreePort;
 import dev.metropolis.nats.LocalNatsServer;
 import dev.metropolis.nats.NatsSettings;
 import io.nats.client.Connection;
@@ -40,9 +40,9 @@ class DrainTest {
         int port = FreePort.next();
         NatsSettings nats = NatsSettings.of("nats://127.0.0.1:" + port);
         try (LocalNatsServer server = LocalNatsServer.start(port, System.getenv());
-                Host stays = Host.start(new HostConfig(scripts, nats, Duration.ofSeconds(5)), TestSupport.ENGINES);
+                Host stays = Host.builder(new HostConfig(scripts, nats, Duration.ofSeconds(5)), TestSupport.ENGINES).start();
                 Connection client = TestSupport.client(port)) {
-            Host leaves = Host.start(new HostConfig(scripts, nats, Duration.ofSeconds(5)), TestSupport.ENGINES);
+            Host leaves = Host.builder(new HostConfig(scripts, nats, Duration.ofSeconds(5)), TestSupport.ENGINES).start();
             // A busy host may answer discovery after the window: ask until both have answered.
             TestSupport.await(Duration.ofSeconds(30), "both hosts in discovery",
                     () -> new Discovery(client, 500, 10).ping("work").size() == 2);

@@ -4,7 +4,7 @@ import static dev.metropolis.host.TestSupport.request;
 import static dev.metropolis.host.TestSupport.text;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.metropolis.nats.FreePort;
+import dev.metropolis.testkit.FreePort;
 import dev.metropolis.nats.LocalNatsServer;
 import dev.metropolis.nats.NatsSettings;
 import io.nats.client.Connection;
@@ -21,8 +21,7 @@ class ReconnectTest {
         TestSupport.withTestScripts(scripts, "cjs.js");
         int port = FreePort.next();
         LocalNatsServer server = LocalNatsServer.start(port, System.getenv());
-        try (Host host = Host.start(new HostConfig(scripts, NatsSettings.of("nats://127.0.0.1:" + port), Duration.ofSeconds(2)),
-                TestSupport.ENGINES);
+        try (Host host = Host.builder(new HostConfig(scripts, NatsSettings.of("nats://127.0.0.1:" + port), Duration.ofSeconds(2)), TestSupport.ENGINES).start();
                 Connection client = TestSupport.client(port)) {
             assertThat(text(request(client, "cjs.greet", "before"))).isEqualTo("hello, before");
 

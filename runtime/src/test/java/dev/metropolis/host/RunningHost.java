@@ -1,6 +1,6 @@
 package dev.metropolis.host;
 
-import dev.metropolis.nats.FreePort;
+import dev.metropolis.testkit.FreePort;
 import dev.metropolis.nats.LocalNatsServer;
 import dev.metropolis.nats.NatsSettings;
 import io.nats.client.Connection;
@@ -23,8 +23,8 @@ final class RunningHost implements AutoCloseable {
         int port = FreePort.next();
         LocalNatsServer server = LocalNatsServer.start(port, System.getenv());
         try {
-            Host host = Host.start(new HostConfig(scripts, NatsSettings.of("nats://127.0.0.1:" + port), Duration.ofSeconds(5),
-                    watch), TestSupport.ENGINES);
+            Host host = Host.builder(new HostConfig(scripts, NatsSettings.of("nats://127.0.0.1:" + port), Duration.ofSeconds(5),
+                    watch), TestSupport.ENGINES).start();
             return new RunningHost(server, host, TestSupport.client(port));
         } catch (Exception | Error e) {
             server.close();

@@ -1,0 +1,112 @@
+package dev.metropolis.cli;
+
+import dev.metropolis.command.CommandLine;
+import dev.metropolis.command.CommandLine.Option;
+import dev.metropolis.command.NatsOptions;
+import dev.metropolis.logging.Logging;
+import dev.metropolis.command.CommandLine.UsageException;
+import dev.metropolis.nats.NatsConnections;
+import dev.metropolis.nats.NatsSettings;
+import dev.metropolis.nats.NoResponders;
+import dev.metropolis.nats.Replies;
+import dev.metropolis.task.Durations;
+import dev.metropolis.task.WireHeaders;
+import io.nats.client.Connection;
+import io.nats.client.Message;
+import io.nats.client.impl.Headers;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * {@code metropolis request SUBJECT [BODY]}: sends one NATS request and prints the reply, so a task
+ * can be tried without installing a NATS client. Exit status: 0 reply, 1 error reply, 3 no answer.
+ */
+final class RequestCommand {
+    static final List<Option> OPTIONS = List.of(
+            NatsOptions.OPTIONS.getFirst(),
+            new Option("--content-type", null, "TYPE", null, "sent as the Content-Type header, e.g. application/json"),
+            new Option("--header", null, "NAME:VALUE", null, "an extra header (repeat the option for more)"),
+            new Option("--timeout", null, "DURATION", "10s", "how long to wait for the reply"));
+
+    private RequestCommand() {}
+
+    static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err)
+            throws UsageException, IOException, InterruptedException {
+        if (Arrays.asList(args).contains("--help")) {
+            out.print(CommandLine.help("metropolis request [options] SUBJECT [BODY]",
+                    "Sends BODY (default: empty) to SUBJECT and prints the reply body; errors go to stderr.", OPTIONS));
+            return 0;
+        }
+        List<String> positional = new ArrayList<>();
+        List<String> flags = new ArrayList<>();
+        Headers headers = new Headers();
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--header") && i + 1 < args.length) {
+                addHeader(headers, args[++i]);
+            } else if (args[i].startsWith("--")) {
+                flags.add(args[i]);
+                if (!args[i].contains("=") && i + 1 < args.length) {
+                    flags.add(args[++i]);
+                }
+            } else {
+                positional.add(args[i]);
+            }
+        }
+        if (positional.isEmpty() || positional.size() > 2) {
+            throw new UsageException("expected SUBJECT and an optional BODY, got " + positional.size() + " arguments");
+        }
+        Map<String, String> values = CommandLine.parse(OPTIONS, flags.toArray(String[]::new), env);
+        // The reply is the output on stdout; only warnings, and on stderr.
+        Logging.install(java.util.logging.Level.WARNING, Logging.Format.TEXT, err);
+        if (values.containsKey("--content-type")) {
+            headers.put(WireHeaders.CONTENT_TYPE, values.get("--content-type"));
+        }
+        Duration timeout = Durations.parse(values.get("--timeout"));
+        byte[] body = positional.size() == 2 ? positional.get(1).getBytes(StandardCharsets.UTF_8) : new byte[0];
+        try (Connection nats = NatsConnections.connectOnce(NatsSettings.of(values.get("--nats")), "metropolis-request")) {
+            Message reply = nats.requestWithTimeout(positional.getFirst(), headers.isEmpty() ? null : headers, body, timeout)
+                    .get(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
+            return print(reply, out, err);
+        } catch (ExecutionException e) {
+            if (NoResponders.is(e.getCause())) {
+                err.println("no responders: nothing serves '" + positional.getFirst() + "' (is the host running? check its log)");
+            } else {
+                err.println("request failed: " + e.getCause());
+            }
+            return 3;
+        } catch (TimeoutException e) {
+            err.println("no reply within " + Durations.format(timeout));
+            return 3;
+        }
+    }
+
+    private static int print(Message reply, PrintStream out, PrintStream err) {
+        Optional<Replies.ReceivedError> error = Replies.error(reply);
+        if (error.isPresent()) {
+            err.println("error " + error.get().code() + ": " + new String(reply.getData(), StandardCharsets.UTF_8));
+            return 1;
+        }
+        out.write(reply.getData(), 0, reply.getData().length);
+        out.println();
+        out.flush();
+        return 0;
+    }
+
+    private static void addHeader(Headers headers, String header) throws UsageException {
+        int colon = header.indexOf(':');
+        if (colon <= 0) {
+            throw new UsageException("--header expects NAME:VALUE, got '" + header + "'");
+        }
+        headers.add(header.substring(0, colon).trim(), header.substring(colon + 1).trim());
+    }
+}

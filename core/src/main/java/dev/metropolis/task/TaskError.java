@@ -1,0 +1,43 @@
+package dev.metropolis.task;
+
+import java.util.Objects;
+
+/** A task's failure as the caller will see it: a kind, a status code and a message a person can act on. */
+public final class TaskError extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    private final ErrorKind kind;
+    private final int code;
+
+    private TaskError(ErrorKind kind, int code, String message) {
+        super(Objects.requireNonNull(message, "message"), null, false, false);
+        this.kind = Objects.requireNonNull(kind, "kind");
+        this.code = code;
+    }
+
+    /** An error of the given kind with its default code. */
+    public static TaskError of(ErrorKind kind, String message) {
+        return new TaskError(kind, kind.defaultCode(), message);
+    }
+
+    /**
+     * An error code chosen by the task itself. Codes outside 400-599 are not errors a caller can
+     * act on, so they become crashes that say so.
+     */
+    public static TaskError rejected(int code, String message) {
+        if (!ErrorKind.isErrorCode(code)) {
+            return of(ErrorKind.CRASHED, message + " (the task raised TaskError with code " + code
+                    + "; use a code from 400 to 599)");
+        }
+        return new TaskError(ErrorKind.isServerError(code) ? ErrorKind.forCode(code) : ErrorKind.REJECTED, code, message);
+    }
+
+    public ErrorKind kind() {
+        return kind;
+    }
+
+    /** Status code: NATS {@code Nats-Service-Error-Code} and HTTP status. */
+    public int code() {
+        return code;
+    }
+}

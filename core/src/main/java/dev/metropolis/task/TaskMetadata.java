@@ -1,0 +1,96 @@
+package dev.metropolis.task;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * What a host publishes about a task in its micro service's {@code $SRV.INFO} metadata, and what
+ * the gateway reads back: the one definition of the {@code metropolis.*} keys.
+ *
+ * @param task        the task's name (its file name without the extension)
+ * @param language    "python" or "js"
+ * @param file        the script's file name
+ * @param subjects    the subjects served
+ * @param queue       the queue group
+ * @param version     the script's version
+ * @param timeout     the task's own timeout
+ * @param concurrency most calls at once per host
+ * @param http        the route the script declared, or null for the default routes
+ */
+public record TaskMetadata(String task, String language, String file, List<String> subjects, String queue,
+        String version, Duration timeout, int concurrency, HttpRoute http) {
+
+    public static final String TASK = "metropolis.task";
+    public static final String LANGUAGE = "metropolis.language";
+    public static final String FILE = "metropolis.file";
+    public static final String SUBJECTS = "metropolis.subjects";
+    public static final String QUEUE = "metropolis.queue";
+    public static final String VERSION = "metropolis.version";
+    public static final String TIMEOUT_MS = "metropolis.timeout_ms";
+    public static final String CONCURRENCY = "metropolis.concurrency";
+    public static final String HTTP = "metropolis.http";
+
+    /** The hosts' default timeout, assumed when a host announced none (or one that cannot be read). */
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
+
+    public TaskMetadata {
+        Objects.requireNonNull(task, "task");
+        subjects = List.copyOf(subjects);
+        Objects.requireNonNull(timeout, "timeout");
+    }
+
+    /** Whether a service's metadata is a Metropolis task's (other micro services share the account). */
+    public static boolean isTask(Map<String, String> metadata) {
+        return metadata.containsKey(TASK);
+    }
+
+    /** The metadata map as published, in a stable order. */
+    public Map<String, String> toMap() {
+        Map<String, String> map = new LinkedHashMap<>();
+        map.put(TASK, task);
+        map.put(LANGUAGE, language);
+        map.put(FILE, file);
+        map.put(SUBJECTS, String.join(",", subjects));
+        map.put(QUEUE, queue);
+        map.put(VERSION, version);
+        map.put(TIMEOUT_MS, Long.toString(timeout.toMillis()));
+        map.put(CONCURRENCY, Integer.toString(concurrency));
+        if (http != null) {
+            map.put(HTTP, http.toString());
+        }
+        return map;
+    }
+
+    /**
+     * Reads announced metadata, leniently: hosts of other versions may leave keys out, and a
+     * value that cannot be read takes its default rather than hiding the task. A declared route
+     * that cannot be read is dropped (the task keeps its default routes).
+     */
+    public static TaskMetadata fromMap(Map<String, String> map) {
+        String subjects = map.getOrDefault(SUBJECTS, "");
+        return new TaskMetadata(map.get(TASK), map.get(LANGUAGE), map.get(FILE),
+                subjects.isEmpty() ? List.of() : Arrays.asList(subjects.split(",")), map.get(QUEUE), map.get(VERSION),
+                Duration.ofMillis(number(map.get(TIMEOUT_MS), DEFAULT_TIMEOUT.toMillis())),
+                (int) number(map.get(CONCURRENCY), 0), route(map.get(HTTP)));
+    }
+
+    private static long number(String value, long fallback) {
+        try {
+            return value == null ? fallback : Long.parseLong(value.trim());
+        } catch (NumberFormatException e) {
+            return fallback;
+        }
+    }
+
+    private static HttpRoute route(String value) {
+        try {
+            return value == null || value.isEmpty() ? null : HttpRoute.parse(value);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+}

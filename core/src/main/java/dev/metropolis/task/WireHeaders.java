@@ -1,0 +1,46 @@
+package dev.metropolis.task;
+
+import io.nats.service.ServiceMessage;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/** The names of the message headers host and gateway exchange, and how the timeout header is written and read. */
+public final class WireHeaders {
+    public static final String CONTENT_TYPE = "Content-Type";
+    /** The caller's request id; the host makes one up when a message has none. */
+    public static final String REQUEST_ID = "X-Request-Id";
+    /** W3C trace context. */
+    public static final String TRACEPARENT = "traceparent";
+    public static final String TRACESTATE = "tracestate";
+    /** Shortens a task's timeout for one message; whole milliseconds (the gateway's {@code Request-Timeout}, per attempt). */
+    public static final String TIMEOUT = "Metropolis-Timeout";
+    /** The HTTP request behind a message, set by the gateway, seen by the task as {@code msg.method} and {@code msg.path}. */
+    public static final String METHOD = "Metropolis-Method";
+    public static final String PATH = "Metropolis-Path";
+    /** The micro-service error convention: the message, and the code (= HTTP status). */
+    public static final String SERVICE_ERROR = ServiceMessage.NATS_SERVICE_ERROR;
+    public static final String SERVICE_ERROR_CODE = ServiceMessage.NATS_SERVICE_ERROR_CODE;
+    /** Headers a reply echoes from its request, so the caller can correlate the two. */
+    public static final List<String> CORRELATION = List.of(REQUEST_ID, TRACEPARENT, TRACESTATE);
+
+    private WireHeaders() {}
+
+    /** The value of {@link #TIMEOUT} for a timeout: whole milliseconds. */
+    public static String timeoutValue(Duration timeout) {
+        return Long.toString(timeout.toMillis());
+    }
+
+    /** A {@link #TIMEOUT} value read back; empty when absent, unreadable or not positive (then it is ignored). */
+    public static Optional<Duration> parseTimeout(String value) {
+        if (value == null) {
+            return Optional.empty();
+        }
+        try {
+            long millis = Long.parseLong(value.trim());
+            return millis > 0 ? Optional.of(Duration.ofMillis(millis)) : Optional.empty();
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+}

@@ -1,0 +1,156 @@
+package dev.metropolis.nats;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.metropolis.task.ErrorKind;
+import dev.metropolis.task.TaskError;
+import dev.metropolis.task.TaskReply;
+import io.nats.client.impl.Headers;
+import java.io.IOException;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class RepliesTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    // ---- success ------------------------------------------------------------------------------------
+
+    @Test
+    void aReplyWithABodyCarriesItsContentType() {
+        Headers headers = Replies.headers(TaskReply.text("olleh"));
+
+        assertThat(headers.getFirst("Content-Type")).isEqualTo("text/plain; charset=utf-8");
+        assertThat(headers.keySet()).containsExactly("Content-Type");
+    }
+
+    @Test
+    void anEmptyReplyHasNoHeaders() {
+        assertThat(Replies.headers(TaskReply.empty()).isEmpty()).isTrue();
+    }
+
+    // ---- error headers ------------------------------------------------------------------------------
+
+    @Test
+    void errorHeadersFollowTheMicroServiceConvention() {
+        Headers headers = Replies.errorHeaders(TaskError.of(ErrorKind.TIMED_OUT, "task 'reverse' timed out after 5s"));
+
+        assertThat(headers.getFirst("Nats-Service-Error")).isEqualTo("task 'reverse' timed out after 5s");
+        assertThat(headers.getFirst("Nats-Service-Error-Code")).isEqualTo("504");
+        assertThat(headers.getFirst("Content-Type")).isEqualTo("application/json");
+    }
+
+    @Test
+    void aTaskChosenCodeIsTheHeaderCode() {
+        Headers headers = Replies.errorHeaders(TaskError.rejected(404, "no order 17"));
+
+        assertThat(headers.getFirst("Nats-Service-Error-Code")).isEqualTo("404");
+    }
+
+    static Stream<Arguments> unsafeMessages() {
+        return Stream.of(
+                Arguments.of("Traceback (most recent call last):\n  File \"x.py\"\r\n\tValueError: bad",
+                        "Traceback (most recent call last):   File \"x.py\" ValueError: bad"),
+                Arguments.of("line one\n\n\nline two", "line one line two"),
+                Arguments.of("café ☕", "caf? ?"),
+                Arguments.of("emoji 🎉 here", "emoji ? here"), // one code point, one ?
+                Arguments.of("bell\u0007 and del\u007f", "bell? and del?"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("unsafeMessages")
+    void theHeaderMessageIsOneLineOfPrintableAscii(String message, String expected) {
+        Headers headers = Replies.errorHeaders(TaskError.of(ErrorKind.CRASHED, message));
+
+        assertThat(headers.getFirst("Nats-Service-Error")).isEqualTo(expected);
+    }
+
+    @Test
+    void aMessageOf512CharactersIsKeptWhole() {
+        String message = "x".repeat(512);
+
+        assertThat(Replies.errorHeaders(TaskError.of(ErrorKind.CRASHED, message)).getFirst("Nats-Service-Error"))
+                .isEqualTo(message);
+    }
+
+    @Test
+    void aLongMessageIsTruncatedTo512CharactersInTheHeaderButWholeInTheBody() throws IOException {
+        String message = "a".repeat(400) + "\n" + "b".repeat(600);
+        TaskError error = TaskError.of(ErrorKind.CRASHED, message);
+
+        String header = Replies.errorHeaders(error).getFirst("Nats-Service-Error");
+        JsonNode body = JSON.readTree(Replies.errorBody(error, "reverse", "text.reverse"));
+
+        assertThat(header).hasSize(512).startsWith("a".repeat(400) + " b").endsWith("b...");
+        assertThat(body.get("error").asText()).isEqualTo(message);
+    }
+
+    // ---- error body ---------------------------------------------------------------------------------
+
+    @Test
+    void theErrorBodyHasEveryField() throws IOException {
+        TaskError error = TaskError.of(ErrorKind.TIMED_OUT, "task 'reverse' timed out after 5s");
+
+        Map<String, Object> body = JSON.readValue(Replies.errorBody(error, "reverse", "text.reverse"),
+                JSON.getTypeFactory().constructMapType(Map.class, String.class, Object.class));
+
+        assertThat(body).containsExactly(
+                Map.entry("error", "task 'reverse' timed out after 5s"),
+                Map.entry("code", 504),
+                Map.entry("kind", "timed_out"),
+                Map.entry("task", "reverse"),
+                Map.entry("subject", "text.reverse"));
+    }
+
+    @Test
+    void theErrorBodyKeepsAMultiLineNonAsciiMessageAsIs() throws IOException {
+        String message = "ValueError: «ungültig»\n  at line 3 🎉";
+        TaskError error = TaskError.rejected(422, message);
+
+        JsonNode body = JSON.readTree(Replies.errorBody(error, "orders", "orders.create"));
+
+        assertThat(body.get("error").asText()).isEqualTo(message);
+        assertThat(body.get("code").asInt()).isEqualTo(422);
+        assertThat(body.get("kind").asText()).isEqualTo("rejected");
+        assertThat(body.get("subject").asText()).isEqualTo("orders.create");
+    }
+
+    @Test
+    void theErrorBodyLeavesOutAnUnknownTaskAndSubject() throws IOException {
+        JsonNode body = JSON.readTree(Replies.errorBody(TaskError.of(ErrorKind.UNAVAILABLE, "no responders"), null, null));
+
+        assertThat(body.properties()).extracting(Map.Entry::getKey).containsExactly("error", "code", "kind");
+        assertThat(body.get("kind").asText()).isEqualTo("unavailable");
+    }
+
+    // ---- service and endpoint names -----------------------------------------------------------------
+
+    @ParameterizedTest
+    @CsvSource({
+        "orders.*,     orders__",
+        "a.>,          a__",
+        "text.reverse, text_reverse",
+        "'my task',    my_task",
+        "my-task_2,    my-task_2",
+        "'',           task"})
+    void serviceNamesKeepOnlyLettersDigitsDashAndUnderscore(String taskName, String expected) {
+        assertThat(MicroService.serviceName(taskName)).isEqualTo(expected);
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+        "orders.*,     orders_any",
+        "a.>,          a_all",
+        "text.reverse, text_reverse",
+        "'my task',    my_task",
+        "*.events.>,   any_events_all"})
+    void endpointNamesSpellWildcardsAsWords(String subject, String expected) {
+        assertThat(MicroService.endpointName(subject)).isEqualTo(expected);
+    }
+}

@@ -1,0 +1,35 @@
+package dev.metropolis.host;
+
+import dev.metropolis.command.CommandLine;
+import dev.metropolis.command.CommandLine.Option;
+import dev.metropolis.command.LogOptions;
+import dev.metropolis.command.NatsOptions;
+import dev.metropolis.observe.ObserveAddress;
+import dev.metropolis.task.Durations;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/** The options of {@code metropolis host}, turned into one {@link HostConfig}. */
+public final class HostCommand {
+    public static final List<Option> OWN_OPTIONS = List.of(
+            new Option("--scripts", "METROPOLIS_SCRIPTS", "DIR", "scripts", "folder of task scripts to serve"),
+            new Option("--drain-timeout", "METROPOLIS_DRAIN_TIMEOUT", "DURATION", "10s",
+                    "on shutdown or reload, how long in-flight messages may finish"),
+            new Option("--watch", "METROPOLIS_WATCH", null, "false",
+                    "hot reload: follow edits, additions and deletions in the scripts folder"),
+            new Option("--metrics-host", "METROPOLIS_METRICS_HOST", "ADDRESS", "0.0.0.0",
+                    "address of the host's metrics and health endpoint"),
+            new Option("--metrics-port", "METROPOLIS_METRICS_PORT", "PORT", "9090",
+                    "port of /observe/metrics and /observe/health (0: none)"));
+
+    public static final List<Option> OPTIONS = CommandLine.concat(OWN_OPTIONS, NatsOptions.OPTIONS, LogOptions.OPTIONS);
+
+    private HostCommand() {}
+
+    public static HostConfig config(Map<String, String> values) {
+        return new HostConfig(Path.of(values.get("--scripts")), NatsOptions.settings(values),
+                Durations.parse(values.get("--drain-timeout")), CommandLine.isOn(values, "--watch"),
+                new ObserveAddress(values.get("--metrics-host"), CommandLine.integer(values, "--metrics-port")));
+    }
+}

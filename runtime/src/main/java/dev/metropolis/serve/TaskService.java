@@ -1,0 +1,318 @@
+package dev.metropolis.serve;
+
+import dev.metropolis.logging.LogContext;
+import dev.metropolis.logging.RequestIds;
+import dev.metropolis.serve.TaskMetrics;
+import dev.metropolis.serve.TaskMetrics.TaskLabels;
+import dev.metropolis.runner.TaskRunner;
+import dev.metropolis.script.ScriptHeader;
+import dev.metropolis.script.TaskScript;
+import dev.metropolis.task.ErrorKind;
+import dev.metropolis.task.TaskError;
+import dev.metropolis.task.TaskReply;
+import dev.metropolis.task.TaskRequest;
+import dev.metropolis.task.HttpRoute;
+import dev.metropolis.task.TaskMetadata;
+import dev.metropolis.task.WireHeaders;
+import dev.metropolis.nats.MicroService;
+import dev.metropolis.nats.Replies;
+import dev.metropolis.trace.Spans;
+import dev.metropolis.trace.Tracing;
+import io.helidon.metrics.api.Meter;
+import io.helidon.metrics.api.Tag;
+import io.nats.client.Connection;
+import io.nats.client.Message;
+import io.nats.client.impl.Headers;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanBuilder;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.context.Context;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * One script published as a NATS micro service: an endpoint per subject in the script's queue
+ * group, visible to {@code $SRV.PING/INFO/STATS} with its language and version in the metadata.
+ */
+public final class TaskService {
+    private static final Logger LOG = Logger.getLogger(TaskService.class.getName());
+
+    private final Connection connection;
+    private final TaskMetrics metrics;
+    private final Tracing tracing;
+    /** How long a stop lets delivered messages, handlers and queued calls finish. */
+    private final Duration drainTimeout;
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final List<Meter> gauges;
+    private final MicroService service;
+    /** Replaced by a reload that keeps the subjects: the subscription stays, new messages go to the new version. */
+    private volatile TaskRunner runner;
+
+    private TaskService(Connection connection, TaskRunner runner, Duration drainTimeout, TaskMetrics metrics,
+            Tracing tracing) {
+        this.connection = connection;
+        this.runner = runner;
+        this.metrics = metrics;
+        this.tracing = tracing;
+        this.drainTimeout = drainTimeout;
+        this.service = build();
+        this.gauges = registerGauges();
+    }
+
+    /** Registers the script's endpoints and starts answering. */
+    public static TaskService start(Connection connection, TaskRunner runner, Duration drainTimeout, TaskMetrics metrics,
+            Tracing tracing) {
+        TaskService taskService = new TaskService(connection, runner, drainTimeout, metrics, tracing);
+        taskService.service.start();
+        return taskService;
+    }
+
+    /** In-flight calls and pool sizes, read at scrape time from whichever version serves then. */
+    private List<Meter> registerGauges() {
+        TaskScript script = runner.script();
+        List<Tag> task = List.of(Tag.create("task", script.name()), Tag.create("language", script.language().id()));
+        List<Meter> meters = new ArrayList<>(metrics.gauges("metropolis.task.in.flight", "Messages being handled now",
+                task, "queue", List.of(script.header().queue()), this, List.of(service -> service.inFlight.get())));
+        meters.addAll(metrics.gauges("metropolis.pool.contexts", "Contexts of the serving version, by state", task, "state",
+                List.of("live", "idle", "busy", "creating"), this, List.of(
+                        service -> service.runner.poolStats().live(),
+                        service -> service.runner.poolStats().idle(),
+                        service -> service.runner.poolStats().leased(),
+                        service -> service.runner.poolStats().creating())));
+        return meters;
+    }
+
+    private MicroService build() {
+        TaskScript script = runner.script();
+        ScriptHeader header = script.header();
+        String description = header.description().isEmpty()
+                ? "Metropolis task " + script.file().getFileName()
+                : header.description();
+        List<MicroService.Endpoint> endpoints = new ArrayList<>();
+        Set<String> names = new HashSet<>();
+        for (String subject : header.subjects()) {
+            TaskLabels labels = new TaskLabels(script.name(), subject, script.language().id());
+            endpoints.add(new MicroService.Endpoint(MicroService.uniqueName(MicroService.endpointName(subject), names), subject, header.queue(),
+                    Map.of("subject", subject), (message, endpoint) -> onMessage(message, endpoint, labels)));
+        }
+        return new MicroService(connection, MicroService.serviceName(script.name()), header.version(), description, metadata(script),
+                endpoints);
+    }
+
+    static Map<String, String> metadata(TaskScript script) {
+        ScriptHeader header = script.header();
+        return new TaskMetadata(script.name(), script.language().id(), script.file().getFileName().toString(),
+                header.subjects(), header.queue(), header.version(), header.timeout(), header.concurrency(),
+                header.http().isEmpty() ? null : HttpRoute.parse(header.http())).toMap();
+    }
+
+    /**
+     * Hands one message to the runner and returns: the worker that runs it sends the reply, so
+     * the connection's dispatcher thread only classifies and queues.
+     */
+    private void onMessage(Message message, MicroService.Endpoint endpoint, TaskLabels labels) {
+        long arrived = System.nanoTime();
+        Map<String, List<String>> headers = headersOf(message);
+        Span span = startSpan(labels, message, headers);
+        TaskRequest request = new TaskRequest(message.getSubject(), message.getReplyTo(), headers, message.getData());
+        LogContext logContext = LogContext.of(labels.task(), request.subject(), request.header(WireHeaders.REQUEST_ID),
+                request.header(WireHeaders.TRACEPARENT));
+        inFlight.incrementAndGet();
+        try (LogContext.Scope scope = LogContext.open(logContext)) {
+            TaskRunner current = runner;
+            CompletableFuture<TaskReply> outcome = current.submit(request, logContext);
+            while (outcome.isCompletedExceptionally() && current != runner) {
+                // A reload swapped versions between our read and the submit, and the old one already
+                // refused it as stopping: the new version takes the message.
+                current = runner;
+                outcome = current.submit(request, logContext);
+            }
+            TaskRunner serving = current;
+            outcome.whenComplete((reply, error) -> {
+                try {
+                    TaskError failure = error == null ? null : asTaskError(error);
+                    // Counted before the reply goes out, so a caller that has its answer also finds it
+                    // in $SRV.STATS, the metrics and the trace.
+                    long elapsed = System.nanoTime() - arrived;
+                    endpoint.record(elapsed, failure == null ? null : failure.code() + " " + failure.getMessage());
+                    Spans.end(span, failure);
+                    metrics.invocation(labels, failure == null ? "ok" : failure.kind().label(), elapsed);
+                    try (LogContext.Scope completing = LogContext.open(logContext)) { // on whichever thread completed it
+                        respond(serving, request, reply, failure);
+                    }
+                } finally {
+                    if (inFlight.decrementAndGet() == 0) {
+                        synchronized (inFlight) {
+                            inFlight.notifyAll();
+                        }
+                    }
+                }
+            });
+        }
+    }
+
+    /**
+     * The message's span, a child of the caller's trace context. The headers then carry the span's
+     * own context, so the script sees it and the reply echoes it. A request/reply message is a
+     * SERVER span, pairing with the caller's CLIENT span; fire-and-forget is a CONSUMER.
+     */
+    private Span startSpan(TaskLabels labels, Message message, Map<String, List<String>> headers) {
+        Context parent = tracing.extract(headers);
+        SpanBuilder span = tracing.tracer().spanBuilder("task " + labels.task())
+                .setParent(parent)
+                .setSpanKind(message.getReplyTo() == null ? SpanKind.CONSUMER : SpanKind.SERVER)
+                .setAttribute(Spans.MESSAGING_SYSTEM, Spans.NATS)
+                .setAttribute(Spans.MESSAGING_OPERATION, "process")
+                .setAttribute(Spans.DESTINATION, message.getSubject())
+                .setAttribute(Spans.TASK, labels.task())
+                .setAttribute(Spans.LANGUAGE, labels.language());
+        if (!labels.subject().equals(message.getSubject())) {
+            span.setAttribute(Spans.DESTINATION_TEMPLATE, labels.subject());
+        }
+        Span started = span.startSpan();
+        tracing.inject(parent.with(started), headers);
+        return started;
+    }
+
+    /** Sends the reply: the task's, or its failure in the micro-service error form. */
+    private void respond(TaskRunner runner, TaskRequest request, TaskReply reply, TaskError failure) {
+        if (failure != null) {
+            logFailure(runner, request, failure);
+        }
+        if (request.replyTo() == null) {
+            return;
+        }
+        try {
+            if (failure == null) {
+                connection.publish(request.replyTo(), correlated(Replies.headers(reply), request), reply.body());
+            } else {
+                connection.publish(request.replyTo(), correlated(Replies.errorHeaders(failure), request),
+                        Replies.errorBody(failure, runner.script().name(), request.subject()));
+            }
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "could not send the reply for task ''{0}'' on ''{1}'': {2}",
+                    new Object[] {runner.script().name(), request.subject(), e.toString()});
+        }
+    }
+
+    /** Errors are logged with their context; a task's own refusals (4xx) are the caller's business. */
+    private static void logFailure(TaskRunner runner, TaskRequest request, TaskError failure) {
+        Level level = ErrorKind.isServerError(failure.code()) ? Level.WARNING : Level.FINE;
+        if (request.replyTo() == null) {
+            level = Level.WARNING; // nobody else will ever hear of it
+        }
+        LOG.log(level, "task ''{0}'' on ''{1}''{2}: {3} {4}", new Object[] {runner.script().name(), request.subject(),
+            request.replyTo() == null ? " (fire-and-forget)" : "", failure.code(), failure.getMessage()});
+    }
+
+    private static TaskError asTaskError(Throwable error) {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        return cause instanceof TaskError taskError
+                ? taskError
+                : TaskError.of(ErrorKind.CRASHED, "internal error: " + cause);
+    }
+
+    /** The message's headers, with a request id added when the caller sent none. */
+    private static Map<String, List<String>> headersOf(Message message) {
+        Map<String, List<String>> copy = new LinkedHashMap<>();
+        boolean hasRequestId = false;
+        if (message.hasHeaders()) {
+            for (Map.Entry<String, List<String>> header : message.getHeaders().entrySet()) {
+                copy.put(header.getKey(), Collections.unmodifiableList(header.getValue()));
+                hasRequestId |= header.getKey().equalsIgnoreCase(WireHeaders.REQUEST_ID);
+            }
+        }
+        if (!hasRequestId) {
+            copy.put(WireHeaders.REQUEST_ID, List.of(RequestIds.next()));
+        }
+        return copy;
+    }
+
+    /** Reply headers that let the caller correlate: the request id and the trace context, echoed. */
+    private static Headers correlated(Headers reply, TaskRequest request) {
+        for (String name : WireHeaders.CORRELATION) {
+            String value = request.header(name);
+            if (value != null) {
+                reply.put(name, value);
+            }
+        }
+        return reply;
+    }
+
+    /**
+     * Stops serving for good: the service leaves discovery; with {@code drain}, messages already
+     * delivered to its subscriptions are still handled. Then waits, up to the drain timeout, for
+     * the handlers in flight, whose replies need the runner, and closes the runner (which lets
+     * its queued calls finish within the same timeout).
+     */
+    public void retire(boolean drain) {
+        stop(drain);
+        try {
+            awaitIdle(drainTimeout);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        runner.close(drainTimeout);
+    }
+
+    /**
+     * Waits until every message handed to the runner is answered, for at most {@code timeout}.
+     * Call it after {@link #stop}: the replies need the connection and the runner, so close
+     * those only after this.
+     */
+    private boolean awaitIdle(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (inFlight) {
+            while (inFlight.get() > 0) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                TimeUnit.NANOSECONDS.timedWait(inFlight, left);
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Stops answering: the service leaves discovery; with {@code drain}, messages already delivered
+     * to its subscriptions are still handled (up to the drain timeout).
+     */
+    private void stop(boolean drain) {
+        service.stop(drain, drainTimeout);
+        metrics.remove(gauges);
+    }
+
+    public TaskRunner runner() {
+        return runner;
+    }
+
+    /**
+     * Hands new messages to {@code next} (a new version of the same script) and returns the
+     * runner that served until now; the caller drains and closes it.
+     */
+    public TaskRunner swap(TaskRunner next) {
+        TaskRunner previous = runner;
+        runner = next;
+        return previous;
+    }
+
+    /** True when a new version can take over this service in place: same subjects, queue and metadata. */
+    public boolean canServe(TaskScript next) {
+        TaskScript current = runner.script();
+        return current.file().equals(next.file()) && metadata(current).equals(metadata(next))
+                && current.header().description().equals(next.header().description());
+    }
+}
