@@ -2,11 +2,19 @@ package dev.metropolis.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.sun.management.GarbageCollectionNotificationInfo;
+import dev.metropolis.testkit.Await;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.lang.management.ManagementFactory;
+import java.time.Duration;
+import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
+import javax.management.NotificationEmitter;
+import javax.management.NotificationListener;
 import org.junit.jupiter.api.Test;
 
 class RegistriesTest {
@@ -22,10 +30,28 @@ class RegistriesTest {
         Set<Meter.Id> before = ids();
         double collections = collections();
 
-        for (int i = 0; i < 3; i++) {
-            System.gc();
+        // The JVM reports collections to listeners on a thread of its own, one notification to every
+        // listener in turn: once this test's listener (registered after the registry's binders) has
+        // heard of the collections, a binder that registers meters on notifications has had its turn.
+        AtomicInteger heard = new AtomicInteger();
+        NotificationListener listener = (notification, handback) -> {
+            if (GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION.equals(notification.getType())) {
+                heard.incrementAndGet();
+            }
+        };
+        List<NotificationEmitter> emitters = ManagementFactory.getGarbageCollectorMXBeans().stream()
+                .filter(NotificationEmitter.class::isInstance).map(NotificationEmitter.class::cast).toList();
+        emitters.forEach(emitter -> emitter.addNotificationListener(listener, null, null));
+        try {
+            for (int i = 0; i < 3; i++) {
+                System.gc();
+            }
+            Await.until(Duration.ofSeconds(10), "the JVM to report 3 collections", () -> heard.get() >= 3);
+        } finally {
+            for (NotificationEmitter emitter : emitters) {
+                emitter.removeNotificationListener(listener);
+            }
         }
-        Thread.sleep(500); // the JVM reports collections on a thread of its own
 
         assertThat(ids()).isEqualTo(before);
         assertThat(collections()).isGreaterThanOrEqualTo(collections + 3);

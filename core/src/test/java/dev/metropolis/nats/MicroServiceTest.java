@@ -1,5 +1,6 @@
 package dev.metropolis.nats;
 
+import dev.metropolis.testkit.Await;
 import dev.metropolis.testkit.FreePort;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -180,11 +181,8 @@ class MicroServiceTest {
 
             try (LocalNatsServer second = LocalNatsServer.start(port, System.getenv());
                     Connection client = Nats.connect(Options.builder().server(url).reportNoResponders().build())) {
-                long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-                while (connection.getStatus() != Connection.Status.CONNECTED && System.nanoTime() < deadline) {
-                    Thread.sleep(20);
-                }
-                assertThat(connection.getStatus()).isEqualTo(Connection.Status.CONNECTED);
+                Await.until(Duration.ofSeconds(10), "the service's connection to reconnect",
+                        () -> connection.getStatus() == Connection.Status.CONNECTED);
                 connection.flush(Duration.ofSeconds(2)); // whatever it resubscribed has reached the server
                 assertThatThrownBy(() -> client.request("outage.upper", new byte[0]).get(5, TimeUnit.SECONDS))
                         .hasCauseInstanceOf(JetStreamStatusException.class)
@@ -201,9 +199,11 @@ class MicroServiceTest {
         MicroService service = started("leaver", delayedUpperCase("leaver.upper"));
         assertThat(request("leaver.upper", "x")).isEqualTo("X");
         // A message delivered just before the drain is still handed to the handler, which answers later.
+        long received = nats.getStatistics().getInMsgs();
         CompletableFuture<Message> delivered = nats.request("leaver.upper", "late".getBytes(StandardCharsets.UTF_8));
-        nats.flush(Duration.ofSeconds(1));
-        Thread.sleep(20);
+        // Delivered = inside this client (the service shares its connection); no reply comes before REPLY_DELAY.
+        Await.until(Duration.ofSeconds(5), "the request to reach the service's connection",
+                () -> nats.getStatistics().getInMsgs() > received);
         service.stop(true, Duration.ofSeconds(2));
 
         assertThat(new String(delivered.get(5, TimeUnit.SECONDS).getData(), StandardCharsets.UTF_8)).isEqualTo("LATE");

@@ -7,8 +7,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.metropolis.task.ErrorKind;
 import dev.metropolis.task.TaskError;
 import dev.metropolis.task.TaskReply;
+import io.nats.client.Message;
 import io.nats.client.impl.Headers;
+import io.nats.client.impl.NatsMessage;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -33,6 +36,42 @@ class RepliesTest {
     @Test
     void anEmptyReplyHasNoHeaders() {
         assertThat(Replies.headers(TaskReply.empty()).isEmpty()).isTrue();
+    }
+
+    // ---- decoding -------------------------------------------------------------------------------------
+
+    private static Message reply(Headers headers, byte[] body) {
+        return NatsMessage.builder().subject("_INBOX.test").headers(headers).data(body).build();
+    }
+
+    @Test
+    void anErrorReplyDecodesToWhatWasEncoded() {
+        TaskError sent = TaskError.rejected(422, "order_id is required");
+
+        Replies.ReceivedError received = Replies.error(reply(Replies.errorHeaders(sent),
+                Replies.errorBody(sent, "checkout", "orders.checkout"))).orElseThrow();
+
+        assertThat(received.code()).isEqualTo(422);
+        assertThat(received.kind()).isEqualTo(ErrorKind.REJECTED);
+        assertThat(received.message()).isEqualTo("order_id is required");
+    }
+
+    @Test
+    void aSuccessfulReplyHasNoErrorAndStatus200() {
+        Message success = reply(Replies.headers(TaskReply.text("ok")), "ok".getBytes(StandardCharsets.UTF_8));
+
+        assertThat(Replies.error(success)).isEmpty();
+        assertThat(Replies.status(success)).isEqualTo(200);
+        assertThat(Replies.status(reply(null, new byte[0]))).isEqualTo(200);
+    }
+
+    @ParameterizedTest
+    @CsvSource({"504, 504", "429, 429", "' 503 ', 503", "200, 502", "600, 502", "soon, 502", "'', 502"})
+    void anErrorCodeThatIsNoErrorCodeIsABadGateway(String header, int status) {
+        Message error = reply(new Headers().put("Nats-Service-Error-Code", header), new byte[0]);
+
+        assertThat(Replies.status(error)).isEqualTo(status);
+        assertThat(Replies.error(error).orElseThrow().message()).isEmpty();
     }
 
     // ---- error headers ------------------------------------------------------------------------------

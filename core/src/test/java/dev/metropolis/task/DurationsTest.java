@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class DurationsTest {
@@ -112,5 +113,19 @@ class DurationsTest {
         Duration duration = Durations.parse(text);
 
         assertThat(Durations.parse(Durations.format(duration))).isEqualTo(duration);
+    }
+
+    @ParameterizedTest
+    @CsvSource({"2, 2000", "1.5, 1500", "' 3 ', 3000", "2s, 2000", "250ms, 250", "0.001, 1"})
+    void aTimeoutMayBeADurationOrSeconds(String text, long millis) {
+        assertThat(Durations.parseOrSeconds(text)).isEqualTo(Duration.ofMillis(millis));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"0", "-1", "soon", "2 s", ""})
+    void anythingElseIsRefusedNamingTheForms(String text) {
+        assertThatThrownBy(() -> Durations.parseOrSeconds(text))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("\"" + text + "\"");
     }
 }
