@@ -2,12 +2,12 @@ package dev.metropolis.gateway;
 
 import dev.metropolis.nats.NatsConnections;
 import dev.metropolis.observe.Observability;
+import dev.metropolis.observe.TelemetryBuilder;
 import dev.metropolis.trace.Tracing;
 import io.helidon.health.HealthCheck;
 import io.helidon.metrics.api.MeterRegistry;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
-import dev.metropolis.metrics.Registries;
 import io.nats.client.Connection;
 import java.io.IOException;
 import java.time.Duration;
@@ -59,31 +59,17 @@ public final class Gateway implements AutoCloseable {
         return new Builder(config);
     }
 
-    /** What a gateway is given besides its configuration; everything has a default that reads no environment. */
-    public static final class Builder {
+    /** What a gateway is given besides its configuration; see {@link TelemetryBuilder} for the defaults. */
+    public static final class Builder extends TelemetryBuilder<Builder> {
         private final GatewayConfig config;
-        private MeterRegistry registry = Registries.global();
-        private Tracing tracing = Tracing.disabled();
 
         private Builder(GatewayConfig config) {
             this.config = Objects.requireNonNull(config, "config");
         }
 
-        /** Where the request meters go (default: the process's registry, which {@code /observe/metrics} exports). */
-        public Builder registry(MeterRegistry registry) {
-            this.registry = Objects.requireNonNull(registry, "registry");
-            return this;
-        }
-
-        /** Where spans go (default: nowhere); the caller closes it, after the gateway. */
-        public Builder tracing(Tracing tracing) {
-            this.tracing = Objects.requireNonNull(tracing, "tracing");
-            return this;
-        }
-
         /** Starts the gateway; returns once HTTP is listening (NATS may still be connecting). */
         public Gateway start() {
-            return Gateway.start(new Gateway(config, registry, tracing), config);
+            return Gateway.start(new Gateway(config, registry(), tracing()), config);
         }
     }
 

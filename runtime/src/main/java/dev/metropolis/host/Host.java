@@ -2,8 +2,8 @@ package dev.metropolis.host;
 
 import dev.metropolis.guest.Engines;
 import dev.metropolis.guest.GuestContexts;
-import dev.metropolis.metrics.Registries;
 import dev.metropolis.observe.Observability;
+import dev.metropolis.observe.TelemetryBuilder;
 import dev.metropolis.serve.TaskMetrics;
 import dev.metropolis.nats.NatsConnections;
 import dev.metropolis.runner.Watchdog;
@@ -78,28 +78,14 @@ public final class Host implements AutoCloseable {
         return new Builder(config, engines);
     }
 
-    /** What a host is given besides its configuration; everything has a default that reads no environment. */
-    public static final class Builder {
+    /** What a host is given besides its configuration; see {@link TelemetryBuilder} for the defaults. */
+    public static final class Builder extends TelemetryBuilder<Builder> {
         private final HostConfig config;
         private final Engines engines;
-        private MeterRegistry registry = Registries.global();
-        private Tracing tracing = Tracing.disabled();
 
         private Builder(HostConfig config, Engines engines) {
             this.config = Objects.requireNonNull(config, "config");
             this.engines = Objects.requireNonNull(engines, "engines");
-        }
-
-        /** Where the task meters go (default: the process's registry, which {@code /observe/metrics} exports). */
-        public Builder registry(MeterRegistry registry) {
-            this.registry = Objects.requireNonNull(registry, "registry");
-            return this;
-        }
-
-        /** Where spans go (default: nowhere); the caller closes it, after the host. */
-        public Builder tracing(Tracing tracing) {
-            this.tracing = Objects.requireNonNull(tracing, "tracing");
-            return this;
         }
 
         /**
@@ -107,7 +93,7 @@ public final class Host implements AutoCloseable {
          * NATS is unreachable, retrying, so a host started before NATS comes up by itself.
          */
         public Host start() throws IOException {
-            return Host.startServing(new Host(config, engines, registry, tracing), engines);
+            return Host.startServing(new Host(config, engines, registry(), tracing()), engines);
         }
     }
 
