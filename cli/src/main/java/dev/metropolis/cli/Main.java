@@ -90,7 +90,7 @@ public final class Main {
         StartedServices running = new StartedServices();
         try {
             Tracing tracing = running.add(Tracing.fromEnvironment(env, "metropolis-host")); // closed last: flushes the last spans
-            startHost(config, running, tracing);
+            startHost(config, running, tracing, env);
         } catch (IOException | RuntimeException e) {
             running.stopAll();
             throw e;
@@ -111,7 +111,7 @@ public final class Main {
             // One tracing for both: the gateway's and the host's spans of a request share a service and an exporter.
             Tracing tracing = running.add(Tracing.fromEnvironment(env, "metropolis"));
             LocalNatsServer.startUnlessRunning(hostConfig.nats().servers().getFirst(), env).ifPresent(running::add);
-            Host host = startHost(hostConfig, running, tracing);
+            Host host = startHost(hostConfig, running, tracing, env);
             Gateway gateway = running.add(Gateway.builder(gatewayConfig).registry(Registries.global()).tracing(tracing).start());
             gateway.refreshRoutes();
             LOG.log(Level.INFO, "ready: {0} task(s) at http://{1}:{2}/ (GET /tasks lists the routes; a subject a.b is"
@@ -124,9 +124,11 @@ public final class Main {
     }
 
     /** Starts the host (and its metrics and health endpoint unless --metrics-port is 0) on new engines. */
-    private static Host startHost(HostConfig config, StartedServices running, Tracing tracing) throws IOException {
+    private static Host startHost(HostConfig config, StartedServices running, Tracing tracing, Map<String, String> env)
+            throws IOException {
         Engines engines = running.add(new Engines());
-        return running.add(Host.builder(config, engines).registry(Registries.global()).tracing(tracing).start());
+        return running.add(Host.builder(config, engines).registry(Registries.global()).tracing(tracing).environment(env)
+                .start());
     }
 
     private static boolean wantsHelp(String[] args, String usage, String description, List<Option> options) {

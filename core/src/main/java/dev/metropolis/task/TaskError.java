@@ -32,6 +32,11 @@ public final class TaskError extends RuntimeException {
         return new TaskError(ErrorKind.isServerError(code) ? ErrorKind.forCode(code) : ErrorKind.REJECTED, code, message);
     }
 
+    /** The same error (kind and code) with another message, e.g. with a secret's value redacted. */
+    public static TaskError withMessage(TaskError error, String message) {
+        return new TaskError(error.kind, error.code, message);
+    }
+
     public ErrorKind kind() {
         return kind;
     }

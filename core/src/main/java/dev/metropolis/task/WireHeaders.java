@@ -18,6 +18,13 @@ public final class WireHeaders {
     /** The HTTP request behind a message, set by the gateway, seen by the task as {@code msg.method} and {@code msg.path}. */
     public static final String METHOD = "Metropolis-Method";
     public static final String PATH = "Metropolis-Path";
+    /**
+     * How many task-to-task calls led to this message: a task's call carries its own count plus one,
+     * so a loop (A calls B calls A ...) stops at {@link #MAX_HOPS} instead of exhausting the pools.
+     */
+    public static final String HOPS = "Metropolis-Hops";
+    /** The deepest chain of task-to-task calls allowed. */
+    public static final int MAX_HOPS = 8;
     /** The micro-service error convention: the message, and the code (= HTTP status). */
     public static final String SERVICE_ERROR = ServiceMessage.NATS_SERVICE_ERROR;
     public static final String SERVICE_ERROR_CODE = ServiceMessage.NATS_SERVICE_ERROR_CODE;
@@ -25,6 +32,18 @@ public final class WireHeaders {
     public static final List<String> CORRELATION = List.of(REQUEST_ID, TRACEPARENT, TRACESTATE);
 
     private WireHeaders() {}
+
+    /** The hop count of a message: 0 when absent or unreadable. */
+    public static int hops(String value) {
+        if (value == null) {
+            return 0;
+        }
+        try {
+            return Math.max(0, Integer.parseInt(value.trim()));
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
 
     /** The value of {@link #TIMEOUT} for a timeout: whole milliseconds. */
     public static String timeoutValue(Duration timeout) {

@@ -24,24 +24,19 @@ import org.graalvm.polyglot.proxy.ProxyExecutable;
  * {@link TaskError} comes out. Not thread-safe: the pool leases it to one thread at a time.
  */
 public final class GuestContext implements AutoCloseable {
-    // Result kinds produced by the adapters (metropolis.py, metropolis.js).
-    private static final int EMPTY = 0;
-    private static final int TEXT = 1;
-    private static final int BYTES = 2;
-    private static final int JSON = 3;
-    private static final int FAILED = 4;
-    private static final int CRASHED = 5;
-    private static final int BAD_PAYLOAD = 6;
-
     private final TaskScript script;
     private final GuestLanguage language;
     private final Context context;
     private final Value dispatch;
     private final OutputStream out;
     private final OutputStream err;
+    private final CallScope scope;
+    private final GuestSecrets secrets;
 
     GuestContext(TaskScript script, GuestLanguage language, Context context, Value dispatch,
-            OutputStream out, OutputStream err) {
+            OutputStream out, OutputStream err, CallScope scope, GuestSecrets secrets) {
+        this.scope = scope;
+        this.secrets = secrets;
         this.script = script;
         this.language = language;
         this.context = context;
@@ -51,12 +46,25 @@ public final class GuestContext implements AutoCloseable {
     }
 
     /**
-     * Calls the task with one message.
+     * Calls the task with one message, which must be answered within {@code remaining} (the
+     * deadline the task's own calls are held to).
      *
      * @throws TaskError when the task rejects the message or crashes
      * @throws PolyglotException when the call was interrupted or cancelled (the caller knows why)
      */
-    public TaskReply invoke(TaskRequest request, Payload payload) {
+    public TaskReply invoke(TaskRequest request, Payload payload, Duration remaining) {
+        scope.enter(request, remaining);
+        try {
+            return call(request, payload);
+        } catch (TaskError error) {
+            String message = secrets.redact(error.getMessage());
+            throw message.equals(error.getMessage()) ? error : TaskError.withMessage(error, message);
+        } finally {
+            scope.exit();
+        }
+    }
+
+    private TaskReply call(TaskRequest request, Payload payload) {
         Value[] settled = new Value[1];
         ProxyExecutable done = args -> {
             settled[0] = args[0];
@@ -73,32 +81,7 @@ public final class GuestContext implements AutoCloseable {
             }
             result = settled[0];
         }
-        return decode(result);
-    }
-
-    private static TaskReply decode(Value result) {
-        int kind = result.getArrayElement(0).asInt();
-        Value value = result.getArrayElement(1);
-        return switch (kind) {
-            case EMPTY -> TaskReply.empty();
-            case TEXT -> TaskReply.text(value.asString());
-            case JSON -> TaskReply.json(value.asString());
-            case BYTES -> TaskReply.bytes(readBytes(value));
-            case FAILED -> throw TaskError.rejected(result.getArrayElement(2).asInt(), value.asString());
-            case CRASHED -> throw TaskError.of(ErrorKind.CRASHED, value.asString());
-            case BAD_PAYLOAD -> throw TaskError.of(ErrorKind.BAD_PAYLOAD, value.asString());
-            default -> throw new IllegalStateException("unknown result kind from the adapter: " + kind);
-        };
-    }
-
-    private static byte[] readBytes(Value buffer) {
-        long size = buffer.getBufferSize();
-        if (size > Integer.MAX_VALUE - 8) {
-            throw TaskError.of(ErrorKind.CRASHED, "the task returned " + size + " bytes, more than a reply can hold");
-        }
-        byte[] bytes = new byte[(int) size];
-        buffer.readBuffer(0, bytes, 0, bytes.length);
-        return bytes;
+        return GuestResults.reply(result);
     }
 
     private static ProxyArray flatHeaders(Map<String, List<String>> headers) {

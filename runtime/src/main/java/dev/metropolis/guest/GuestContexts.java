@@ -23,9 +23,17 @@ public final class GuestContexts {
             HostAccess.newBuilder(HostAccess.CONSTRAINED).allowBufferAccess(true).build();
 
     private final Engines engines;
+    private final TaskServices services;
 
-    public GuestContexts(Engines engines) {
+    /** Contexts on {@code engines} whose scripts reach {@code services} as far as their grants allow. */
+    public GuestContexts(Engines engines, TaskServices services) {
         this.engines = Objects.requireNonNull(engines, "engines");
+        this.services = Objects.requireNonNull(services, "services");
+    }
+
+    /** Contexts that only answer their messages: no NATS calls, environment or secrets. */
+    public GuestContexts(Engines engines) {
+        this(engines, TaskServices.none());
     }
 
     /**
@@ -45,12 +53,21 @@ public final class GuestContexts {
     public Callable<GuestContext> factory(TaskScript script) {
         GuestLanguage language = GuestLanguage.of(script.language());
         Source source = language.source(script);
-        return () -> create(script, language, source);
+        GuestSecrets secrets = new GuestSecrets(script, services.secretsDir()); // one per version: what it read is redacted
+        return () -> create(script, language, source, secrets);
     }
 
-    private GuestContext create(TaskScript script, GuestLanguage language, Source source) throws ScriptProblem {
-        GuestOutput out = new GuestOutput(script.name(), Level.INFO);
-        GuestOutput err = new GuestOutput(script.name(), Level.WARNING);
+    private GuestContext create(TaskScript script, GuestLanguage language, Source source, GuestSecrets secrets)
+            throws ScriptProblem {
+        String missing = secrets.missing();
+        if (missing != null) {
+            throw new ScriptProblem(script.file(), 0, "key 'allow.secrets': " + missing);
+        }
+        GuestOutput out = new GuestOutput(script.name(), Level.INFO, secrets);
+        GuestOutput err = new GuestOutput(script.name(), Level.WARNING, secrets);
+        CallScope scope = new CallScope();
+        GuestApi api = new GuestApi(script, scope, new GuestCalls(script, services.nats(), services.tracing(), language),
+                secrets, services.environment());
         Context.Builder builder = Context.newBuilder(script.language().id());
         if (ownsEngine(script)) {
             builder.logHandler(new GuestLogHandler()); // the engine is the context's own, closed with it
@@ -65,8 +82,9 @@ public final class GuestContexts {
         language.configure(builder);
         Context context = builder.build();
         try {
-            Value dispatch = language.bind(context, script, source);
-            return new GuestContext(script, language, context, dispatch, out, err);
+            Value dispatch = language.bind(context, script, source,
+                    new GuestLanguage.HostSide(api.asGuestObject(), new GuestLog(script.name(), secrets)));
+            return new GuestContext(script, language, context, dispatch, out, err, scope, secrets);
         } catch (ScriptProblem | RuntimeException e) {
             context.close(true);
             if (e instanceof PolyglotException polyglot && !polyglot.isGuestException()) {

@@ -28,9 +28,14 @@ interface GuestLanguage {
 
     /**
      * Evaluates the adapter and the script's source in a fresh context and returns the
-     * dispatcher: the adapter's wrapper around the script's task function.
+     * dispatcher: the adapter's wrapper around the script's task function. {@code host} is what
+     * the adapter offers the script beyond its message ({@link GuestApi}), {@code log} where its
+     * log calls go.
      */
-    Value bind(Context context, TaskScript script, Source source) throws ScriptProblem;
+    Value bind(Context context, TaskScript script, Source source, HostSide host) throws ScriptProblem;
+
+    /** What the adapter's {@code bind} is given besides the task function: the host's functions and the log. */
+    record HostSide(Object api, GuestLog log) {}
 
     /** The 1-based line of {@code source} where a load error happened, 0 when unknown. */
     default int lineOf(PolyglotException error, Source source) {

@@ -13,11 +13,13 @@ final class GuestOutput extends OutputStream {
 
     private final Logger logger;
     private final Level level;
+    private final GuestSecrets secrets;
     private final ByteArrayOutputStream line = new ByteArrayOutputStream();
 
-    GuestOutput(String task, Level level) {
+    GuestOutput(String task, Level level, GuestSecrets secrets) {
         this.logger = Logger.getLogger("task." + task);
         this.level = level;
+        this.secrets = secrets;
     }
 
     static OutputStream discard() {
@@ -59,6 +61,6 @@ final class GuestOutput extends OutputStream {
         if (text.endsWith("\r")) {
             text = text.substring(0, text.length() - 1);
         }
-        logger.log(level, text);
+        logger.log(level, secrets.redact(text));
     }
 }

@@ -36,7 +36,7 @@ final class JavaScriptLanguage implements GuestLanguage {
     }
 
     @Override
-    public Value bind(Context context, TaskScript script, Source source) throws ScriptProblem {
+    public Value bind(Context context, TaskScript script, Source source, HostSide host) throws ScriptProblem {
         Value bind = context.eval(ADAPTER);
         Value function;
         if (Sources.isModule(source)) {
@@ -52,7 +52,7 @@ final class JavaScriptLanguage implements GuestLanguage {
             }
         }
         Sources.requireFunction(function, script);
-        return bind.execute(function, Sources.scriptPath(script), new GuestLog(script.name()));
+        return bind.execute(function, Sources.scriptPath(script), host.log(), host.api());
     }
 
     /** JS reads bytes through a zero-copy Uint8Array view over the host buffer. */

@@ -2,6 +2,7 @@ package dev.metropolis.host;
 
 import dev.metropolis.guest.Engines;
 import dev.metropolis.guest.GuestContexts;
+import dev.metropolis.guest.TaskServices;
 import dev.metropolis.observe.Observability;
 import dev.metropolis.observe.TelemetryBuilder;
 import dev.metropolis.serve.TaskMetrics;
@@ -54,7 +55,7 @@ public final class Host implements AutoCloseable {
     private FolderWatcher watcher;
     private WebServer observe;
 
-    private Host(HostConfig config, Engines engines, MeterRegistry registry, Tracing tracing) {
+    private Host(HostConfig config, Engines engines, MeterRegistry registry, Tracing tracing, Map<String, String> environment) {
         this.config = config;
         this.registry = registry;
         TaskMetrics metrics = new TaskMetrics(registry);
@@ -66,7 +67,8 @@ public final class Host implements AutoCloseable {
             creators.put(language, Executors.newSingleThreadExecutor(
                     Thread.ofPlatform().daemon(true).name("context-creator-" + language.id()).factory()));
         }
-        this.scripts = new ScriptSet(new GuestContexts(engines), creators::get, watchdog, config.drainTimeout(), retirer,
+        this.scripts = new ScriptSet(new GuestContexts(engines, new TaskServices(() -> connection(), tracing, environment,
+                config.secretsDir())), creators::get, watchdog, config.drainTimeout(), retirer,
                 metrics, tracing);
         // Connecting may block for as long as NATS is down: it gets its own thread, not a creator.
         this.nats = CompletableFuture.supplyAsync(this::connect,
@@ -82,10 +84,17 @@ public final class Host implements AutoCloseable {
     public static final class Builder extends TelemetryBuilder<Builder> {
         private final HostConfig config;
         private final Engines engines;
+        private Map<String, String> environment = Map.of();
 
         private Builder(HostConfig config, Engines engines) {
             this.config = Objects.requireNonNull(config, "config");
             this.engines = Objects.requireNonNull(engines, "engines");
+        }
+
+        /** The variables scripts may be granted with {@code [allow] env} (default: none). */
+        public Builder environment(Map<String, String> environment) {
+            this.environment = Map.copyOf(environment);
+            return this;
         }
 
         /**
@@ -93,7 +102,7 @@ public final class Host implements AutoCloseable {
          * NATS is unreachable, retrying, so a host started before NATS comes up by itself.
          */
         public Host start() throws IOException {
-            return Host.startServing(new Host(config, engines, registry(), tracing()), engines);
+            return Host.startServing(new Host(config, engines, registry(), tracing(), environment), engines);
         }
     }
 

@@ -21,7 +21,9 @@ public final class HostCommand {
             new Option("--metrics-host", "METROPOLIS_METRICS_HOST", "ADDRESS", "0.0.0.0",
                     "address of the host's metrics and health endpoint"),
             new Option("--metrics-port", "METROPOLIS_METRICS_PORT", "PORT", "9090",
-                    "port of /observe/metrics and /observe/health (0: none)"));
+                    "port of /observe/metrics and /observe/health (0: none)"),
+            new Option("--secrets", "METROPOLIS_SECRETS", "DIR", null,
+                    "folder of secrets, one file each, that scripts may be granted ([allow] secrets)"));
 
     public static final List<Option> OPTIONS = CommandLine.concat(OWN_OPTIONS, NatsOptions.OPTIONS, LogOptions.OPTIONS);
 
@@ -30,6 +32,7 @@ public final class HostCommand {
     public static HostConfig config(Map<String, String> values) {
         return new HostConfig(Path.of(values.get("--scripts")), NatsOptions.settings(values),
                 Durations.parse(values.get("--drain-timeout")), CommandLine.isOn(values, "--watch"),
-                new ObserveAddress(values.get("--metrics-host"), CommandLine.integer(values, "--metrics-port")));
+                new ObserveAddress(values.get("--metrics-host"), CommandLine.integer(values, "--metrics-port")),
+                values.containsKey("--secrets") ? Path.of(values.get("--secrets")) : null);
     }
 }

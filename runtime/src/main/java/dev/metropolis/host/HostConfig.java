@@ -14,8 +14,10 @@ import java.util.Objects;
  * @param drainTimeout how long a stopping (or replaced) version lets in-flight messages finish
  * @param watch        follow edits, additions and deletions in the folder while running (hot reload)
  * @param observe      where the host serves {@code /observe/metrics} and {@code /observe/health}
+ * @param secretsDir   the folder of secrets (one file each) that scripts may be granted, or null for none
  */
-public record HostConfig(Path scriptsDir, NatsSettings nats, Duration drainTimeout, boolean watch, ObserveAddress observe) {
+public record HostConfig(Path scriptsDir, NatsSettings nats, Duration drainTimeout, boolean watch, ObserveAddress observe,
+        Path secretsDir) {
 
     public HostConfig {
         Objects.requireNonNull(scriptsDir, "scriptsDir");
@@ -26,7 +28,12 @@ public record HostConfig(Path scriptsDir, NatsSettings nats, Duration drainTimeo
         }
     }
 
-    /** A configuration without an observe endpoint. */
+    /** A configuration without secrets. */
+    public HostConfig(Path scriptsDir, NatsSettings nats, Duration drainTimeout, boolean watch, ObserveAddress observe) {
+        this(scriptsDir, nats, drainTimeout, watch, observe, null);
+    }
+
+    /** A configuration without an observe endpoint or secrets. */
     public HostConfig(Path scriptsDir, NatsSettings nats, Duration drainTimeout, boolean watch) {
         this(scriptsDir, nats, drainTimeout, watch, ObserveAddress.NONE);
     }

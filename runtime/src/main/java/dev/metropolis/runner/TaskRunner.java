@@ -148,7 +148,7 @@ public final class TaskRunner implements AutoCloseable {
         GuardedCall guard = new GuardedCall(lease.context(), INTERRUPT_GRACE);
         Watchdog.Watch watch = watchdog.watch(guard::timeOut, remaining);
         try {
-            return lease.context().invoke(request, payload);
+            return lease.context().invoke(request, payload, Duration.ofNanos(remaining));
         } catch (PolyglotException e) {
             watch.cancel();
             guard.finish();

@@ -56,7 +56,18 @@ public final class HeaderParser {
         KEYS.put("version", (value, draft) -> draft.version = string(value, "\"1.2.0\""));
         KEYS.put("description", (value, draft) -> draft.description = string(value, "\"Reverses text\""));
         KEYS.put("http", (value, draft) -> draft.http = string(value, "\"POST /reverse\""));
+        KEYS.put("allow", (value, draft) -> {
+            throw new IllegalStateException("[allow] is read by readGrants: its keys have lines of their own");
+        });
     }
+
+    /** An example value of each {@code [allow]} key, for messages. */
+    private static final Map<String, String> GRANT_EXAMPLES = Map.of(
+            "subjects", "[\"inventory.*\", \"audit.>\"]",
+            "http", "[\"https://api.example.com\"]",
+            "env", "[\"TAX_RATE\"]",
+            "secrets", "[\"payment_key\"]",
+            "kv", "[\"carts\"]");
 
     private HeaderParser() {
     }
@@ -167,6 +178,10 @@ public final class HeaderParser {
             if (rule == null) {
                 throw new ScriptProblem(file, line, unknownKeyMessage(key, toml.get(List.of(key))));
             }
+            if (key.equals("allow")) {
+                draft.allow = readGrants(file, block, toml, line);
+                continue;
+            }
             try {
                 rule.apply(toml.get(List.of(key)), draft);
                 // Earlier keys already passed, so a rejection here is this key's fault.
@@ -188,11 +203,68 @@ public final class HeaderParser {
                 .toList();
     }
 
+    /** The {@code [allow]} table: each key a list of strings, each problem at its own line. */
+    private static Grants readGrants(Path file, Block block, TomlTable toml, int tableLine) throws ScriptProblem {
+        if (!(toml.get(List.of("allow")) instanceof TomlTable table)) {
+            throw new ScriptProblem(file, tableLine, "key 'allow': expected a table of grants, e.g. [allow] followed"
+                    + " by subjects = " + GRANT_EXAMPLES.get("subjects"));
+        }
+        Map<String, List<String>> values = new LinkedHashMap<>();
+        for (String key : table.keySet()) {
+            int line = block.fileLine(toml.inputPositionOf(List.of("allow", key)));
+            if (!Grants.KEYS.contains(key)) {
+                throw new ScriptProblem(file, line, unknownGrantMessage(key));
+            }
+            try {
+                values.put(key, strings(table.get(List.of(key)), GRANT_EXAMPLES.get(key)));
+                grants(values); // each key's values are checked as they are read
+            } catch (IllegalArgumentException e) {
+                throw new ScriptProblem(file, line, "key 'allow." + key + "': " + e.getMessage(), e);
+            }
+        }
+        return grants(values);
+    }
+
+    private static Grants grants(Map<String, List<String>> values) {
+        return new Grants(values.getOrDefault("subjects", List.of()),
+                values.getOrDefault("http", List.of()).stream().map(Origin::parse).toList(),
+                values.getOrDefault("env", List.of()), values.getOrDefault("secrets", List.of()),
+                values.getOrDefault("kv", List.of()));
+    }
+
+    private static String unknownGrantMessage(String key) {
+        String message = "unknown key 'allow." + key + "' (known grants: " + String.join(", ", Grants.KEYS) + ")";
+        if (KEYS.containsKey(key)) {
+            message += "; keys after [allow] belong to it: move '" + key + "' above the [allow] line";
+        } else {
+            String closest = closest(key, Grants.KEYS);
+            if (closest != null) {
+                message += "; did you mean '" + closest + "'?";
+            }
+        }
+        return message;
+    }
+
+    private static List<String> strings(Object value, String example) {
+        if (!(value instanceof TomlArray array)) {
+            throw new IllegalArgumentException("expected a list of strings such as " + example + ", got " + describe(value));
+        }
+        List<String> strings = new ArrayList<>();
+        for (int i = 0; i < array.size(); i++) {
+            if (!(array.get(i) instanceof String string)) {
+                throw new IllegalArgumentException("expected a list of strings such as " + example + ", got "
+                        + describe(array.get(i)) + " in it");
+            }
+            strings.add(string);
+        }
+        return strings;
+    }
+
     private static String unknownKeyMessage(String key, Object value) {
         String message = "unknown key '" + key + "' in the metropolis header";
         if (value instanceof TomlTable) {
             // "[limits]" and "limits.cpu = 1" both arrive as a table named "limits".
-            message += "; the header takes plain keys only, no tables or dotted keys";
+            message += "; besides the [allow] table the header takes plain keys only, no tables or dotted keys";
         }
         message += " (known keys: " + String.join(", ", KEYS.keySet()) + ")";
         String closest = closestKnownKey(key);
@@ -201,12 +273,17 @@ public final class HeaderParser {
 
     /** The known key within two edits of {@code key} (typos, "max-pending", "Subject"), if any. */
     private static String closestKnownKey(String key) {
+        return closest(key, KEYS.sequencedKeySet());
+    }
+
+    /** The word of {@code known} within two edits of {@code key}, if any. */
+    private static String closest(String key, java.util.Collection<String> known) {
         String best = null;
         int bestDistance = 3;
-        for (String known : KEYS.keySet()) {
-            int distance = editDistance(key.toLowerCase(Locale.ROOT), known);
+        for (String candidate : known) {
+            int distance = editDistance(key.toLowerCase(Locale.ROOT), candidate);
             if (distance < bestDistance) {
-                best = known;
+                best = candidate;
                 bestDistance = distance;
             }
         }
@@ -322,6 +399,7 @@ public final class HeaderParser {
         private String version = ScriptHeader.DEFAULT_VERSION;
         private String description = "";
         private String http = "";
+        private Grants allow = Grants.NONE;
 
         /**
          * Runs ScriptHeader's own checks on the values so far, so there is one set of rules; a
@@ -332,7 +410,8 @@ public final class HeaderParser {
         }
 
         ScriptHeader build(List<String> subjects) {
-            return new ScriptHeader(subjects, queue, function, timeout, concurrency, maxPending, version, description, http);
+            return new ScriptHeader(subjects, queue, function, timeout, concurrency, maxPending, version, description, http,
+                    allow);
         }
     }
 }

@@ -20,6 +20,7 @@ import java.util.regex.Pattern;
  * @param description one line for discovery, may be empty
  * @param http        the gateway route to the first subject, "METHOD /path" or "/path" (any
  *                    method), or empty for the default routes derived from the subjects
+ * @param allow       what the script may do beyond answering (its {@code [allow]} table)
  */
 public record ScriptHeader(
         List<String> subjects,
@@ -30,7 +31,8 @@ public record ScriptHeader(
         int maxPending,
         String version,
         String description,
-        String http) {
+        String http,
+        Grants allow) {
 
     public static final String DEFAULT_QUEUE = "metropolis";
     public static final String DEFAULT_FUNCTION = "handle";
@@ -49,6 +51,7 @@ public record ScriptHeader(
                     + "(-[0-9A-Za-z-]+(\\.[0-9A-Za-z-]+)*)?(\\+[0-9A-Za-z-]+(\\.[0-9A-Za-z-]+)*)?");
 
     public ScriptHeader {
+        Objects.requireNonNull(allow, "allow");
         subjects = List.copyOf(Objects.requireNonNull(subjects, "subjects"));
         if (subjects.isEmpty()) {
             throw new IllegalArgumentException("at least one subject is required");
@@ -80,6 +83,12 @@ public record ScriptHeader(
             throw new IllegalArgumentException("http route '" + http + "' maps to the first subject, '"
                     + subjects.getFirst() + "', which has wildcards; list a plain subject first");
         }
+    }
+
+    /** A header that grants nothing. */
+    public ScriptHeader(List<String> subjects, String queue, String function, Duration timeout, int concurrency,
+            int maxPending, String version, String description, String http) {
+        this(subjects, queue, function, timeout, concurrency, maxPending, version, description, http, Grants.NONE);
     }
 
     /** Checks one NATS subject, wildcards allowed; throws with a message saying what is wrong. */

@@ -1,6 +1,7 @@
 // The guest half of the Metropolis calling convention, evaluated once in every JavaScript
-// context before the task script. It defines the global `metropolis` (TaskError) and
-// evaluates to `bind`, which the host calls with the task function to get the dispatcher.
+// context before the task script. It defines the global `metropolis` (TaskError, log, request,
+// publish, env, secret, CallError, GrantError) and evaluates to `bind`, which the host calls with
+// the task function and the host's functions to get the dispatcher.
 //
 // The dispatcher returns an array the host decodes: [kind, value, code]; kinds are mirrored
 // in GuestContext.java. A Promise result is settled through the host's `done` callback.
@@ -8,6 +9,8 @@
   'use strict';
   const EMPTY = 0, TEXT = 1, BYTES = 2, JSON_ = 3, FAILED = 4, CRASHED = 5, BAD_PAYLOAD = 6;
   const BODY_AUTO = 0, BODY_JSON = 1, BODY_TEXT = 2, BODY_BYTES = 3;
+  // What the host's functions answer (GuestApi.java): [OK, ...], [FAILED, code, kind, message], [DENIED, message], [INVALID, message]
+  const API_OK = 0, API_FAILED = 1, API_DENIED = 2;
 
   /** Throw to answer with an error of the task's choosing: throw new metropolis.TaskError("need a", 400). */
   class TaskError extends Error {
@@ -17,6 +20,73 @@
       this.code = Math.trunc(Number(code));
     }
   }
+
+  /** A call to another task failed: code (the HTTP status), kind (rejected, timed_out, unavailable, ...), message, subject. */
+  class CallError extends Error {
+    constructor(message, code, kind, subject) {
+      super(String(message));
+      this.name = 'CallError';
+      this.code = code;
+      this.kind = kind;
+      this.subject = subject;
+    }
+  }
+
+  /** Something the script's header does not grant; the message names the grant to add. */
+  class GrantError extends Error {
+    constructor(message) {
+      super(String(message));
+      this.name = 'GrantError';
+    }
+  }
+
+  let host = null; // set by bind: the host's functions for this context
+
+  function flat(headers) {
+    if (headers === undefined || headers === null) return null;
+    if (typeof headers !== 'object') throw new TypeError('headers must be an object of header name -> value');
+    const list = [];
+    for (const [name, value] of Object.entries(headers)) list.push(String(name), String(value));
+    return list;
+  }
+
+  function outgoing(body) {
+    const encoded = encode(body);
+    if (encoded[0] === CRASHED) throw new TypeError(encoded[1].replace('the task returned', 'the body is'));
+    return encoded;
+  }
+
+  function checked(answer, subject) {
+    switch (answer[0]) {
+      case API_OK: return answer;
+      case API_FAILED: throw new CallError(answer[3], answer[1], answer[2], subject);
+      case API_DENIED: throw new GrantError(answer[1]);
+      default: throw new TypeError(answer[1]);
+    }
+  }
+
+  /** await metropolis.request(subject, body, {timeout, headers}): the callee's decoded reply; rejects with a CallError. */
+  async function request(subject, body, options = {}) {
+    const { timeout = null, headers = null } = options;
+    const answer = checked(host.request(String(subject), outgoing(body), timeout, flat(headers)), subject);
+    try {
+      return decode(answer[1], answer[2], answer[3]);
+    } catch (e) {
+      throw new CallError(`the reply is declared as JSON but is not valid JSON: ${e.message}`, 502, 'crashed', subject);
+    }
+  }
+
+  /** metropolis.publish(subject, body, {headers}): sends without waiting for anyone. */
+  function publish(subject, body, options = {}) {
+    checked(host.publish(String(subject), outgoing(body), flat(options.headers)), subject);
+  }
+
+  /** metropolis.secret(name): a secret granted in the header's [allow] secrets. */
+  function secret(name) {
+    return checked(host.secret(String(name)), name)[1];
+  }
+
+  const env = {};
 
   function decode(kind, text, buffer) {
     switch (kind) {
@@ -71,6 +141,8 @@
 
   function failure(error, scriptFile) {
     if (error instanceof TaskError) return [FAILED, error.message, error.code];
+    // Uncaught, the callee's failure is the caller's, with its status: a 504 stays a 504.
+    if (error instanceof CallError) return [FAILED, `the call to '${error.subject}' failed: ${error.message}`, error.code];
     return [CRASHED, describe(error, scriptFile)];
   }
 
@@ -79,8 +151,12 @@
   /** metropolis.log.info("...") and friends: lines in the host's log, tagged with the task and the message. */
   const log = Object.freeze({ debug: emit(10), info: emit(20), warn: emit(30), error: emit(40) });
 
-  function bind(fn, scriptFile, sink) {
+  function bind(fn, scriptFile, sink, hostFunctions) {
     logSink = sink;
+    host = hostFunctions;
+    const granted = hostFunctions.env; // [name, value, ...]: only the variables the header grants
+    for (let i = 0; i + 1 < granted.length; i += 2) env[granted[i]] = granted[i + 1];
+    Object.freeze(env);
     return function dispatch(bodyKind, text, buffer, subject, reply, flatHeaders, done) {
       let body;
       try {
@@ -111,6 +187,6 @@
     };
   }
 
-  globalThis.metropolis = Object.freeze({ TaskError, log });
+  globalThis.metropolis = Object.freeze({ TaskError, CallError, GrantError, log, request, publish, secret, env });
   return bind;
 })();

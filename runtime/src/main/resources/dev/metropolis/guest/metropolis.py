@@ -1,6 +1,7 @@
 # The guest half of the Metropolis calling convention, evaluated once in every Python context
-# before the task script. It installs the `metropolis` module (TaskError, log) and returns
-# `bind`, which the host calls with the task function to get the per-message dispatcher.
+# before the task script. It installs the `metropolis` module (TaskError, log, request, publish,
+# env, secret, CallError, GrantError) and returns `bind`, which the host calls with the task
+# function and the host's functions to get the per-message dispatcher.
 #
 # The dispatcher returns a tuple the host decodes: (kind, value[, code]); kinds are mirrored
 # in GuestContext.java. Exceptions are caught here because Python knows the precise line.
@@ -11,6 +12,8 @@ import types as _types
 
 EMPTY, TEXT, BYTES, JSON, FAILED, CRASHED, BAD_PAYLOAD = 0, 1, 2, 3, 4, 5, 6
 BODY_AUTO, BODY_JSON, BODY_TEXT, BODY_BYTES = 0, 1, 2, 3
+# What the host's functions answer (GuestApi.java): [OK, ...], [FAILED, code, kind, message], [DENIED, message], [INVALID, message]
+API_OK, API_FAILED, API_DENIED, API_INVALID = 0, 1, 2, 3
 
 
 _blocking_sleep = _time.sleep
@@ -63,6 +66,80 @@ class TaskError(Exception):
         super().__init__(message)
         self.message = str(message)
         self.code = int(code)
+
+
+class CallError(Exception):
+    """A call to another task failed: `code` (the HTTP status), `kind` (rejected, timed_out,
+    unavailable, busy, crashed, ...), `message`, and the `subject` called."""
+
+    def __init__(self, message, code, kind, subject):
+        super().__init__(message)
+        self.message = str(message)
+        self.code = int(code)
+        self.kind = str(kind)
+        self.subject = subject
+
+    def __str__(self):
+        return f"{self.subject}: {self.message} ({self.code} {self.kind})"
+
+
+class GrantError(PermissionError):
+    """Something the script's header does not grant; the message names the grant to add."""
+
+
+_host = None  # set by bind: the host's functions for this context (GuestApi.java)
+
+
+def _flat(headers):
+    if headers is None:
+        return None
+    if not isinstance(headers, dict):
+        raise TypeError("headers must be a dict of header name -> value")
+    flat = []
+    for name, value in headers.items():
+        flat.append(str(name))
+        flat.append(str(value))
+    return flat
+
+
+def _outgoing(body):
+    encoded = _encode(body)
+    if encoded[0] == CRASHED:
+        raise TypeError(encoded[1].replace("the task returned", "the body is", 1))
+    return encoded
+
+
+def _checked(answer, subject):
+    kind = answer[0]
+    if kind == API_OK:
+        return answer
+    if kind == API_FAILED:
+        raise CallError(answer[3], answer[1], answer[2], subject)
+    if kind == API_DENIED:
+        raise GrantError(answer[1])
+    raise ValueError(answer[1])
+
+
+def request(subject, body=None, timeout=None, headers=None):
+    """Sends `body` to a task on `subject` and returns its decoded reply; raises CallError when it fails.
+
+    `timeout` (seconds, or a duration such as "250ms") is capped by this message's own deadline.
+    """
+    answer = _checked(_host.request(str(subject), _outgoing(body), timeout, _flat(headers)), subject)
+    try:
+        return _decode(answer[1], answer[2], answer[3])
+    except ValueError as e:
+        raise CallError(f"the reply is declared as JSON but is not valid JSON: {e}", 502, "crashed", subject)
+
+
+def publish(subject, body=None, headers=None):
+    """Publishes `body` on `subject` without waiting for anyone."""
+    _checked(_host.publish(str(subject), _outgoing(body), _flat(headers)), subject)
+
+
+def secret(name):
+    """The value of a secret granted in the header's [allow] secrets."""
+    return _checked(_host.secret(str(name)), name)[1]
 
 
 class Message:
@@ -161,9 +238,24 @@ def _describe(error, script_file):
     return f"{text} (line {where})" if where is not None else text
 
 
-def bind(function, script_file, log_sink):
-    global _log_sink
+def _install_env(flat):
+    # Only the granted variables: metropolis.env, and os.environ shows the same (it is empty otherwise).
+    items = list(flat)
+    env = {items[i]: items[i + 1] for i in range(0, len(items), 2)}
+    _module.env = _types.MappingProxyType(env)
+    import os as _os
+    try:
+        _os.environ.clear()
+        _os.environ.update(env)
+    except Exception:  # an interpreter that refuses putenv: the mapping alone
+        pass
+
+
+def bind(function, script_file, log_sink, host):
+    global _log_sink, _host
     _log_sink = log_sink
+    _host = host
+    _install_env(host.env)
 
     def dispatch(body_kind, text, latin1, subject, reply, flat_headers, done=None):
         # `done` settles asynchronous results in JavaScript; Python handlers are synchronous.
@@ -176,6 +268,9 @@ def bind(function, script_file, log_sink):
             return _encode(function(body, msg))
         except TaskError as e:
             return (FAILED, e.message, e.code)
+        except CallError as e:
+            # Uncaught, the callee's failure is the caller's, with its status: a 504 stays a 504.
+            return (FAILED, f"the call to '{e.subject}' failed: {e.message}", e.code)
         except Exception as e:
             return (CRASHED, _describe(e, script_file))
 
@@ -184,6 +279,12 @@ def bind(function, script_file, log_sink):
 
 _module = _types.ModuleType("metropolis", "Helpers the Metropolis host provides to task scripts.")
 _module.TaskError = TaskError
+_module.CallError = CallError
+_module.GrantError = GrantError
+_module.request = request
+_module.publish = publish
+_module.secret = secret
+_module.env = _types.MappingProxyType({})
 _module.log = Log()
 _module.Message = Message
 _sys.modules["metropolis"] = _module

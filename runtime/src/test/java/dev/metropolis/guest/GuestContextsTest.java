@@ -66,7 +66,7 @@ class GuestContextsTest {
 
     private static String answer(GuestContext context) {
         byte[] data = "{}".getBytes(StandardCharsets.UTF_8);
-        return new String(context.invoke(new TaskRequest("test.x", null, Map.of(), data), Payload.classify(null, data)).body(),
+        return new String(context.invoke(new TaskRequest("test.x", null, Map.of(), data), Payload.classify(null, data), java.time.Duration.ofSeconds(5)).body(),
                 StandardCharsets.UTF_8);
     }
 }

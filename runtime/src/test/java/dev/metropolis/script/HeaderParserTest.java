@@ -305,7 +305,7 @@ class HeaderParserTest {
 
         assertThat(problem.line()).isEqualTo(3);
         assertThat(problem.detail()).isEqualTo("unknown key 'timout' in the metropolis header (known keys: subject,"
-                + " queue, function, timeout, concurrency, max_pending, version, description, http);"
+                + " queue, function, timeout, concurrency, max_pending, version, description, http, allow);"
                 + " did you mean 'timeout'?");
     }
 
@@ -477,5 +477,92 @@ class HeaderParserTest {
         } catch (ScriptProblem problem) {
             return problem;
         }
+    }
+
+    // ---- [allow]: grants -------------------------------------------------------------------------
+
+    @Test
+    void readsEveryGrant() throws ScriptProblem {
+        ScriptHeader header = HeaderParser.parse(PY, py("subject = \"orders.checkout\"", "",
+                "[allow]",
+                "subjects = [\"inventory.*\", \"audit.>\"]",
+                "http = [\"https://api.example.com\", \"http://127.0.0.1:8081\", \"https://*.example.org\"]",
+                "env = [\"TAX_RATE\"]",
+                "secrets = [\"payment_key\"]",
+                "kv = [\"carts\"]"), Language.PYTHON).orElseThrow();
+
+        Grants allow = header.allow();
+        assertThat(allow.subjects()).containsExactly("inventory.*", "audit.>");
+        assertThat(allow.http()).extracting(Origin::toString)
+                .containsExactly("https://api.example.com", "http://127.0.0.1:8081", "https://*.example.org");
+        assertThat(allow.env()).containsExactly("TAX_RATE");
+        assertThat(allow.secrets()).containsExactly("payment_key");
+        assertThat(allow.kv()).containsExactly("carts");
+        assertThat(allow.allowsSubject("inventory.reserve")).isTrue();
+        assertThat(allow.allowsSubject("inventory.reserve.now")).isFalse();
+        assertThat(allow.allowsSubject("audit.orders.created")).isTrue();
+        assertThat(allow.allowsSubject("payments.charge")).isFalse();
+        assertThat(allow.allowsUrl(java.net.URI.create("https://api.example.com/v1/rates"))).isTrue();
+        assertThat(allow.allowsUrl(java.net.URI.create("https://api.example.com:8443/v1"))).isFalse();
+        assertThat(allow.allowsUrl(java.net.URI.create("http://api.example.com/v1"))).isFalse();
+        assertThat(allow.allowsUrl(java.net.URI.create("https://eu.example.org/x"))).isTrue();
+        assertThat(allow.allowsUrl(java.net.URI.create("https://example.org/x"))).isFalse();
+        assertThat(allow.allowsUrl(java.net.URI.create("http://127.0.0.1:8081/"))).isTrue();
+    }
+
+    @Test
+    void withoutAnAllowTableNothingIsGranted() throws ScriptProblem {
+        ScriptHeader header = HeaderParser.parse(PY, py("subject = \"a.b\""), Language.PYTHON).orElseThrow();
+
+        assertThat(header.allow()).isEqualTo(Grants.NONE);
+        assertThat(header.allow().allowsSubject("a.b")).isFalse();
+    }
+
+    @Test
+    void anUnknownGrantIsReportedAtItsLineWithTheKnownOnes() {
+        ScriptProblem problem = problem(py("subject = \"a.b\"", "[allow]", "subject = [\"x.y\"]"));
+
+        assertThat(problem.line()).isEqualTo(4);
+        assertThat(problem.detail()).isEqualTo("unknown key 'allow.subject' (known grants: subjects, http, env,"
+                + " secrets, kv); keys after [allow] belong to it: move 'subject' above the [allow] line");
+    }
+
+    @Test
+    void aMisspeltGrantGetsASuggestion() {
+        ScriptProblem problem = problem(py("subject = \"a.b\"", "[allow]", "secret = [\"k\"]"));
+
+        assertThat(problem.detail()).contains("unknown key 'allow.secret'").endsWith("did you mean 'secrets'?");
+    }
+
+    /** Each case: a grant line (at file line 4) and how its message starts. */
+    static Stream<Arguments> badGrants() {
+        return Stream.of(
+                Arguments.of("subjects = \"x.y\"", "key 'allow.subjects': expected a list of strings such as"
+                        + " [\"inventory.*\", \"audit.>\"], got \"x.y\""),
+                Arguments.of("subjects = [\"a..b\"]", "key 'allow.subjects': subject 'a..b' is not a valid NATS subject"),
+                Arguments.of("subjects = [1]", "key 'allow.subjects': expected a list of strings such as"),
+                Arguments.of("http = [\"ftp://files.example.com\"]", "key 'allow.http': 'ftp://files.example.com': only http and https"),
+                Arguments.of("http = [\"https://api.example.com/v1\"]", "key 'allow.http': 'https://api.example.com/v1' is not an origin"),
+                Arguments.of("http = [\"http://127.0.0.1:99999\"]", "key 'allow.http': 'http://127.0.0.1:99999': the port must be"),
+                Arguments.of("env = [\"TAX-RATE\"]", "key 'allow.env': 'TAX-RATE' is not an environment variable name"),
+                Arguments.of("secrets = [\"../etc/passwd\"]", "key 'allow.secrets': '../etc/passwd' is not a secret's file name"),
+                Arguments.of("kv = [\"my carts\"]", "key 'allow.kv': 'my carts' is not a bucket name"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("badGrants")
+    void aBadGrantIsReportedAtItsLine(String line, String message) {
+        ScriptProblem problem = problem(py("subject = \"a.b\"", "[allow]", line));
+
+        assertThat(problem.line()).isEqualTo(4);
+        assertThat(problem.detail()).startsWith(message);
+    }
+
+    @Test
+    void allowMustBeATable() {
+        ScriptProblem problem = problem(py("subject = \"a.b\"", "allow = [\"x\"]"));
+
+        assertThat(problem.line()).isEqualTo(3);
+        assertThat(problem.detail()).startsWith("key 'allow': expected a table of grants");
     }
 }

@@ -1,0 +1,52 @@
+package dev.metropolis.guest;
+
+import dev.metropolis.task.ErrorKind;
+import dev.metropolis.task.TaskError;
+import dev.metropolis.task.TaskReply;
+import org.graalvm.polyglot.Value;
+
+/**
+ * What the adapters encode as {@code [kind, value, code]} (a task's result, or a body a task sends),
+ * decoded into a reply or the task's error. The kinds are mirrored in metropolis.py and metropolis.js.
+ */
+final class GuestResults {
+    static final int EMPTY = 0;
+    static final int TEXT = 1;
+    static final int BYTES = 2;
+    static final int JSON = 3;
+    static final int FAILED = 4;
+    static final int CRASHED = 5;
+    static final int BAD_PAYLOAD = 6;
+
+    private GuestResults() {}
+
+    /**
+     * The reply an encoded result stands for.
+     *
+     * @throws TaskError when it stands for the task's refusal or crash
+     */
+    static TaskReply reply(Value result) {
+        int kind = result.getArrayElement(0).asInt();
+        Value value = result.getArrayElement(1);
+        return switch (kind) {
+            case EMPTY -> TaskReply.empty();
+            case TEXT -> TaskReply.text(value.asString());
+            case JSON -> TaskReply.json(value.asString());
+            case BYTES -> TaskReply.bytes(readBytes(value));
+            case FAILED -> throw TaskError.rejected(result.getArrayElement(2).asInt(), value.asString());
+            case CRASHED -> throw TaskError.of(ErrorKind.CRASHED, value.asString());
+            case BAD_PAYLOAD -> throw TaskError.of(ErrorKind.BAD_PAYLOAD, value.asString());
+            default -> throw new IllegalStateException("unknown result kind from the adapter: " + kind);
+        };
+    }
+
+    private static byte[] readBytes(Value buffer) {
+        long size = buffer.getBufferSize();
+        if (size > Integer.MAX_VALUE - 8) {
+            throw TaskError.of(ErrorKind.CRASHED, "the task returned " + size + " bytes, more than a reply can hold");
+        }
+        byte[] bytes = new byte[(int) size];
+        buffer.readBuffer(0, bytes, 0, bytes.length);
+        return bytes;
+    }
+}
