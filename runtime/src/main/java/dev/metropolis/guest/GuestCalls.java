@@ -21,6 +21,7 @@ import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.context.Context;
 import java.io.IOException;
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
@@ -123,7 +124,8 @@ final class GuestCalls {
     }
 
     private static Failed noReply(String subject, Duration wait) {
-        return new Failed(504, ErrorKind.TIMED_OUT.label(), "'" + subject + "' sent no reply within " + Durations.format(wait));
+        return new Failed(504, ErrorKind.TIMED_OUT.label(), "'" + subject + "' sent no reply within "
+                + Durations.format(wait.truncatedTo(ChronoUnit.MILLIS)));
     }
 
     private static Outcome answer(String subject, Message reply) {
