@@ -50,6 +50,11 @@ final class CallScope {
         return headers;
     }
 
+    /** The request id of the message being handled, or null. */
+    String requestId() {
+        return request == null ? null : request.header(WireHeaders.REQUEST_ID);
+    }
+
     /** The subject of the message being handled, for messages. */
     String subject() {
         return request == null ? "" : request.subject();

@@ -2,6 +2,7 @@ package dev.metropolis.guest;
 
 import dev.metropolis.script.TaskScript;
 import dev.metropolis.task.Durations;
+import dev.metropolis.task.Payload;
 import dev.metropolis.task.TaskError;
 import dev.metropolis.task.TaskReply;
 import java.io.IOException;
@@ -31,14 +32,21 @@ final class GuestApi {
 
     private final TaskScript script;
     private final CallScope scope;
+    private final GuestLanguage language;
     private final GuestCalls calls;
+    private final GuestHttp http;
+    private final GuestKv kv;
     private final GuestSecrets secrets;
     private final Map<String, Object> environment;
 
-    GuestApi(TaskScript script, CallScope scope, GuestCalls calls, GuestSecrets secrets, Map<String, String> hostEnvironment) {
+    GuestApi(TaskScript script, CallScope scope, GuestLanguage language, GuestCalls calls, GuestHttp http, GuestKv kv,
+            GuestSecrets secrets, Map<String, String> hostEnvironment) {
         this.script = script;
         this.scope = scope;
+        this.language = language;
         this.calls = calls;
+        this.http = http;
+        this.kv = kv;
         this.secrets = secrets;
         this.environment = new LinkedHashMap<>();
         for (String name : script.header().allow().env()) {
@@ -54,6 +62,8 @@ final class GuestApi {
         members.put("request", (ProxyExecutable) this::request);
         members.put("publish", (ProxyExecutable) this::publish);
         members.put("secret", (ProxyExecutable) this::secret);
+        members.put("http", (ProxyExecutable) this::http);
+        members.put("kv", (ProxyExecutable) this::kv);
         List<Object> env = new ArrayList<>();
         environment.forEach((name, value) -> {
             env.add(name);
@@ -87,6 +97,62 @@ final class GuestApi {
         } catch (IllegalArgumentException e) {
             return answer(INVALID, e.getMessage());
         }
+    }
+
+    /** http(method, url, [name, value, ...] or null, [kind, value], timeout or null). */
+    private Object http(Value... args) {
+        try {
+            GuestHttp.Outcome outcome = http.send(scope, args[0].asString(), args[1].asString(), headers(args[2]),
+                    body(args[3]), timeout(args[4]));
+            return switch (outcome) {
+                case GuestHttp.Response response -> answer(OK, response.status(), ProxyArray.fromList(
+                        List.copyOf(response.headers())), GuestHttp.text(response.body()), bytes(response.body()),
+                        response.url());
+                case GuestCalls.Failed failed -> answer(FAILED, failed.code(), failed.kind(), failed.message());
+                case GuestCalls.Refused refused -> answer(DENIED, refused.message());
+            };
+        } catch (IllegalArgumentException e) {
+            return answer(INVALID, e.getMessage());
+        }
+    }
+
+    /** kv(operation, bucket, key, [kind, value] or null, revision or null). */
+    private Object kv(Value... args) {
+        String operation = args[0].asString();
+        String bucket = args[1].asString();
+        String key = args[2].isNull() ? null : args[2].asString();
+        GuestKv.Result result;
+        try {
+            result = switch (operation) {
+                case "check" -> kv.check(bucket);
+                case "get" -> kv.get(bucket, key);
+                case "put" -> kv.put(bucket, key, body(args[3]).body());
+                case "update" -> kv.update(bucket, key, body(args[3]).body(), args[4].asLong());
+                case "delete" -> kv.delete(bucket, key);
+                case "keys" -> kv.keys(bucket);
+                default -> throw new IllegalArgumentException("no key-value operation '" + operation + "'");
+            };
+        } catch (IllegalArgumentException e) {
+            return answer(INVALID, e.getMessage());
+        }
+        return switch (result) {
+            case GuestKv.Entry entry when entry.value() == null -> answer(OK, 0);
+            case GuestKv.Entry entry -> {
+                Payload payload = Payload.classify(null, entry.value());
+                yield answer(OK, entry.revision(), payload.kind().ordinal(), payload.text(),
+                        language.rawArgument(entry.value(), payload));
+            }
+            case GuestKv.Keys keys -> answer(OK, ProxyArray.fromList(List.copyOf(keys.keys())));
+            case GuestKv.Revision revision -> answer(OK, revision.revision());
+            case GuestKv.Done done -> answer(OK);
+            case GuestKv.Failed failed -> answer(FAILED, failed.code(), failed.kind(), failed.message());
+            case GuestKv.Denied denied -> answer(DENIED, denied.message());
+        };
+    }
+
+    /** Raw bytes as the adapter reads them (a latin-1 string for Python, a buffer for JavaScript). */
+    private Object bytes(byte[] data) {
+        return language.rawArgument(data, BYTES);
     }
 
     /** secret(name). */
@@ -141,6 +207,8 @@ final class GuestApi {
         }
         return headers;
     }
+
+    private static final Payload BYTES = new Payload(Payload.BodyKind.BYTES, null);
 
     private static ProxyArray answer(Object... parts) {
         return ProxyArray.fromArray(parts);

@@ -59,10 +59,10 @@ final class GuestCalls {
     record Answered(Payload payload, byte[] data) implements Outcome {}
 
     /** The callee (or the network) failed: becomes a {@code CallError} in the guest. */
-    record Failed(int code, String kind, String message) implements Outcome {}
+    record Failed(int code, String kind, String message) implements Outcome, GuestHttp.Outcome {}
 
     /** Not sent: a grant is missing or an argument is wrong; names what to change. */
-    record Refused(String message) implements Outcome {}
+    record Refused(String message) implements Outcome, GuestHttp.Outcome {}
 
     /** The raw payload in the form the guest's adapter reads it. */
     Object raw(Answered answer) {

@@ -53,12 +53,15 @@ public final class GuestContexts {
     public Callable<GuestContext> factory(TaskScript script) {
         GuestLanguage language = GuestLanguage.of(script.language());
         Source source = language.source(script);
-        GuestSecrets secrets = new GuestSecrets(script, services.secretsDir()); // one per version: what it read is redacted
-        return () -> create(script, language, source, secrets);
+        // One of each per version, shared by its contexts: the secrets it read (to redact), its KV handles.
+        GuestSecrets secrets = new GuestSecrets(script, services.secretsDir());
+        GuestKv kv = new GuestKv(script, services.nats());
+        GuestHttp http = new GuestHttp(script, services.http(), services.maxHttpResponseBytes());
+        return () -> create(script, language, source, secrets, kv, http);
     }
 
-    private GuestContext create(TaskScript script, GuestLanguage language, Source source, GuestSecrets secrets)
-            throws ScriptProblem {
+    private GuestContext create(TaskScript script, GuestLanguage language, Source source, GuestSecrets secrets, GuestKv kv,
+            GuestHttp http) throws ScriptProblem {
         String missing = secrets.missing();
         if (missing != null) {
             throw new ScriptProblem(script.file(), 0, "key 'allow.secrets': " + missing);
@@ -66,8 +69,9 @@ public final class GuestContexts {
         GuestOutput out = new GuestOutput(script.name(), Level.INFO, secrets);
         GuestOutput err = new GuestOutput(script.name(), Level.WARNING, secrets);
         CallScope scope = new CallScope();
-        GuestApi api = new GuestApi(script, scope, new GuestCalls(script, services.nats(), services.tracing(), language),
-                secrets, services.environment());
+        GuestApi api = new GuestApi(script, scope, language,
+                new GuestCalls(script, services.nats(), services.tracing(), language), http, kv, secrets,
+                services.environment());
         Context.Builder builder = Context.newBuilder(script.language().id());
         if (ownsEngine(script)) {
             builder.logHandler(new GuestLogHandler()); // the engine is the context's own, closed with it

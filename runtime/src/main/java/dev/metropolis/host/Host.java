@@ -18,6 +18,7 @@ import io.helidon.metrics.api.MeterRegistry;
 import io.helidon.webserver.WebServer;
 import io.nats.client.Connection;
 import java.io.IOException;
+import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.List;
@@ -52,6 +53,8 @@ public final class Host implements AutoCloseable {
     private final ScriptSet scripts;
     private final CompletableFuture<Connection> nats;
     private final MeterRegistry registry;
+    /** The client of the scripts' HTTP requests: shared, so connections are reused across messages. */
+    private final HttpClient http = TaskServices.httpClient();
     private FolderWatcher watcher;
     private WebServer observe;
 
@@ -68,7 +71,7 @@ public final class Host implements AutoCloseable {
                     Thread.ofPlatform().daemon(true).name("context-creator-" + language.id()).factory()));
         }
         this.scripts = new ScriptSet(new GuestContexts(engines, new TaskServices(() -> connection(), tracing, environment,
-                config.secretsDir())), creators::get, watchdog, config.drainTimeout(), retirer,
+                config.secretsDir(), http, config.maxHttpResponseBytes())), creators::get, watchdog, config.drainTimeout(), retirer,
                 metrics, tracing);
         // Connecting may block for as long as NATS is down: it gets its own thread, not a creator.
         this.nats = CompletableFuture.supplyAsync(this::connect,
@@ -216,6 +219,7 @@ public final class Host implements AutoCloseable {
         if (observe != null) {
             observe.stop();
         }
+        http.close();
     }
 
     private static void awaitTermination(ExecutorService executor, Duration timeout) {

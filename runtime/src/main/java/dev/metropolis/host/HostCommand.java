@@ -23,7 +23,9 @@ public final class HostCommand {
             new Option("--metrics-port", "METROPOLIS_METRICS_PORT", "PORT", "9090",
                     "port of /observe/metrics and /observe/health (0: none)"),
             new Option("--secrets", "METROPOLIS_SECRETS", "DIR", null,
-                    "folder of secrets, one file each, that scripts may be granted ([allow] secrets)"));
+                    "folder of secrets, one file each, that scripts may be granted ([allow] secrets)"),
+            new Option("--http-max-response", "METROPOLIS_HTTP_MAX_RESPONSE", "BYTES",
+                    Long.toString(HostConfig.DEFAULT_MAX_HTTP_RESPONSE), "largest HTTP response body a script may read"));
 
     public static final List<Option> OPTIONS = CommandLine.concat(OWN_OPTIONS, NatsOptions.OPTIONS, LogOptions.OPTIONS);
 
@@ -33,6 +35,7 @@ public final class HostCommand {
         return new HostConfig(Path.of(values.get("--scripts")), NatsOptions.settings(values),
                 Durations.parse(values.get("--drain-timeout")), CommandLine.isOn(values, "--watch"),
                 new ObserveAddress(values.get("--metrics-host"), CommandLine.integer(values, "--metrics-port")),
-                values.containsKey("--secrets") ? Path.of(values.get("--secrets")) : null);
+                values.containsKey("--secrets") ? Path.of(values.get("--secrets")) : null,
+                CommandLine.wholeNumber(values, "--http-max-response"));
     }
 }

@@ -15,14 +15,21 @@ import java.util.Objects;
  * @param watch        follow edits, additions and deletions in the folder while running (hot reload)
  * @param observe      where the host serves {@code /observe/metrics} and {@code /observe/health}
  * @param secretsDir   the folder of secrets (one file each) that scripts may be granted, or null for none
+ * @param maxHttpResponseBytes the largest HTTP response body a script may read
  */
 public record HostConfig(Path scriptsDir, NatsSettings nats, Duration drainTimeout, boolean watch, ObserveAddress observe,
-        Path secretsDir) {
+        Path secretsDir, long maxHttpResponseBytes) {
+    /** The default of {@code --http-max-response}: 10 MiB. */
+    public static final long DEFAULT_MAX_HTTP_RESPONSE = 10L << 20;
+
 
     public HostConfig {
         Objects.requireNonNull(scriptsDir, "scriptsDir");
         Objects.requireNonNull(nats, "nats");
         Objects.requireNonNull(observe, "observe");
+        if (maxHttpResponseBytes < 1) {
+            throw new IllegalArgumentException("the largest HTTP response must be positive, got " + maxHttpResponseBytes);
+        }
         if (drainTimeout.isNegative()) {
             throw new IllegalArgumentException("drain timeout must not be negative, got " + drainTimeout);
         }
@@ -30,7 +37,7 @@ public record HostConfig(Path scriptsDir, NatsSettings nats, Duration drainTimeo
 
     /** A configuration without secrets. */
     public HostConfig(Path scriptsDir, NatsSettings nats, Duration drainTimeout, boolean watch, ObserveAddress observe) {
-        this(scriptsDir, nats, drainTimeout, watch, observe, null);
+        this(scriptsDir, nats, drainTimeout, watch, observe, null, DEFAULT_MAX_HTTP_RESPONSE);
     }
 
     /** A configuration without an observe endpoint or secrets. */

@@ -88,6 +88,60 @@
 
   const env = {};
 
+  /** What fetch answers: a subset of the web's Response. */
+  class Response {
+    constructor(status, flatHeaders, text, buffer, url) {
+      const headers = new Map();
+      for (let i = 0; i + 1 < flatHeaders.length; i += 2) headers.set(String(flatHeaders[i]).toLowerCase(), flatHeaders[i + 1]);
+      this.status = status;
+      this.ok = status >= 200 && status < 300;
+      this.url = url;
+      this.headers = Object.freeze({
+        get: (name) => headers.get(String(name).toLowerCase()) ?? null,
+        has: (name) => headers.has(String(name).toLowerCase()),
+        entries: () => headers.entries(),
+      });
+      this._text = text;
+      this._buffer = buffer;
+    }
+    async text() { return this._text; }
+    async json() { return JSON.parse(this._text); }
+    async arrayBuffer() { return new Uint8Array(this._buffer).slice().buffer; }
+  }
+
+  function requestHeaders(headers) {
+    if (headers === undefined || headers === null) return null;
+    if (Array.isArray(headers)) return flat(Object.fromEntries(headers));
+    if (typeof headers.entries === 'function' && !(headers.constructor === Object)) return flat(Object.fromEntries(headers.entries()));
+    return flat(headers);
+  }
+
+  /** await fetch(url, {method, headers, body, timeout}): to the origins granted in the header's [allow] http. */
+  async function fetch(url, init = {}) {
+    const { method = 'GET', headers = null, body = undefined, timeout = null } = init;
+    const answer = checked(host.http(String(method), String(url), requestHeaders(headers), outgoing(body), timeout), String(url));
+    return new Response(answer[1], answer[2], answer[3], answer[4], answer[5]);
+  }
+
+  /** metropolis.kv(name): a JetStream key-value bucket granted in the header's [allow] kv; every method returns a Promise. */
+  function kv(bucket) {
+    const name = String(bucket);
+    const where = 'kv:' + name;
+    checked(host.kv('check', name, null, null, null), where);
+    const run = (operation, key, value, revision) => checked(host.kv(operation, name, key,
+        value === undefined && operation !== 'put' && operation !== 'update' ? null : outgoing(value), revision ?? null), where);
+    return Object.freeze({
+      async get(key) {
+        const answer = run('get', String(key));
+        return answer[1] === 0 ? null : { value: decode(answer[2], answer[3], answer[4]), revision: answer[1] };
+      },
+      async put(key, value) { return run('put', String(key), value)[1]; },
+      async update(key, value, revision) { return run('update', String(key), value, Number(revision))[1]; },
+      async delete(key) { run('delete', String(key)); },
+      async keys() { return Array.from(run('keys', null)[1]); },
+    });
+  }
+
   function decode(kind, text, buffer) {
     switch (kind) {
       case BODY_BYTES: return new Uint8Array(buffer);
@@ -187,6 +241,7 @@
     };
   }
 
-  globalThis.metropolis = Object.freeze({ TaskError, CallError, GrantError, log, request, publish, secret, env });
+  globalThis.metropolis = Object.freeze({ TaskError, CallError, GrantError, log, request, publish, secret, env, kv });
+  globalThis.fetch = fetch;
   return bind;
 })();

@@ -142,6 +142,100 @@ def secret(name):
     return _checked(_host.secret(str(name)), name)[1]
 
 
+class _Response:
+    """What metropolis.http answers: status, headers (names in lower case), text, json(), content."""
+
+    __slots__ = ("status", "headers", "text", "url", "_latin1")
+
+    def __init__(self, status, flat_headers, text, latin1, url):
+        self.status = status
+        items = list(flat_headers)
+        self.headers = {items[i].lower(): items[i + 1] for i in range(0, len(items), 2)}
+        self.text = text
+        self.url = url
+        self._latin1 = latin1
+
+    @property
+    def ok(self):
+        return 200 <= self.status < 300
+
+    @property
+    def content(self):
+        return self._latin1.encode("latin-1")
+
+    def json(self):
+        return _json.loads(self.text)
+
+    def __repr__(self):
+        return f"<Response {self.status} {self.url}>"
+
+
+class _Http:
+    """metropolis.http: HTTP requests to the origins granted in the header's [allow] http."""
+
+    def request(self, method, url, headers=None, body=None, timeout=None):
+        answer = _checked(_host.http(str(method), str(url), _flat(headers), _outgoing(body), timeout), url)
+        return _Response(answer[1], answer[2], answer[3], answer[4], answer[5])
+
+    def get(self, url, headers=None, timeout=None):
+        return self.request("GET", url, headers=headers, timeout=timeout)
+
+    def post(self, url, body=None, headers=None, timeout=None):
+        return self.request("POST", url, headers=headers, body=body, timeout=timeout)
+
+    def put(self, url, body=None, headers=None, timeout=None):
+        return self.request("PUT", url, headers=headers, body=body, timeout=timeout)
+
+    def delete(self, url, headers=None, timeout=None):
+        return self.request("DELETE", url, headers=headers, timeout=timeout)
+
+
+class Entry:
+    """A key's value and revision in a key-value bucket."""
+
+    __slots__ = ("value", "revision")
+
+    def __init__(self, value, revision):
+        self.value = value
+        self.revision = revision
+
+    def __repr__(self):
+        return f"Entry(value={self.value!r}, revision={self.revision})"
+
+
+class _Bucket:
+    """metropolis.kv(name): a JetStream key-value bucket granted in the header's [allow] kv."""
+
+    def __init__(self, name):
+        self.name = name
+        _checked(_host.kv("check", name, None, None, None), "kv:" + name)
+
+    def _run(self, operation, key, value=None, revision=None):
+        encoded = _outgoing(value) if operation in ("put", "update") else None
+        return _checked(_host.kv(operation, self.name, key, encoded, revision), "kv:" + self.name)
+
+    def get(self, key):
+        answer = self._run("get", str(key))
+        return None if answer[1] == 0 else Entry(_decode(answer[2], answer[3], answer[4]), answer[1])
+
+    def put(self, key, value):
+        return self._run("put", str(key), value)[1]
+
+    def update(self, key, value, revision):
+        return self._run("update", str(key), value, int(revision))[1]
+
+    def delete(self, key):
+        self._run("delete", str(key))
+
+    def keys(self):
+        return list(self._run("keys", None)[1])
+
+
+def kv(bucket):
+    """A key-value bucket granted in the header's [allow] kv."""
+    return _Bucket(str(bucket))
+
+
 class Message:
     """What a task sees of the NATS message besides the decoded body."""
 
@@ -284,6 +378,9 @@ _module.GrantError = GrantError
 _module.request = request
 _module.publish = publish
 _module.secret = secret
+_module.http = _Http()
+_module.kv = kv
+_module.Entry = Entry
 _module.env = _types.MappingProxyType({})
 _module.log = Log()
 _module.Message = Message

@@ -149,7 +149,7 @@ class TaskAbilitiesTest {
         logCapture.setLevel(Level.ALL);
         Logger.getLogger("").addHandler(logCapture);
         host = Host.builder(new HostConfig(scripts, server.settings(), Duration.ofSeconds(2), false,
-                dev.metropolis.observe.ObserveAddress.NONE, secrets), TestSupport.ENGINES)
+                dev.metropolis.observe.ObserveAddress.NONE, secrets, HostConfig.DEFAULT_MAX_HTTP_RESPONSE), TestSupport.ENGINES)
                 .environment(Map.of("TAX_RATE", "0.2", "HOME", "/root", "PATH", "/usr/bin"))
                 .start();
         nats = server.connect();
