@@ -14,7 +14,7 @@ import io.helidon.webserver.http.DirectHandlers;
  * The answers Helidon gives by itself, without reaching the gateway's routing: a body over
  * {@code maxPayloadSize} (413), more than {@code maxConcurrentRequests} in flight (503), a
  * malformed request line or header (400), a request line too long (414), an exception no handler
- * caught (500). They get the same JSON error body as every other gateway error, with Helidon's
+ * caught (500), a path under {@code /observe/} that nothing serves (404). They get the same JSON error body as every other gateway error, with Helidon's
  * status unchanged, so a client reads one error format whoever refused it.
  */
 final class DirectErrors implements DirectHandler {
@@ -68,6 +68,9 @@ final class DirectErrors implements DirectHandler {
         int code = status.code();
         return switch (code) {
             case 400 -> TaskError.of(ErrorKind.BAD_PAYLOAD, "the request is not valid HTTP/1.1 (its request line or a header)");
+            // Helidon's 404 (a path under /observe/ no endpoint serves) is the gateway's no_route, not a task's rejection.
+            case 404 -> TaskError.of(ErrorKind.NO_ROUTE, "nothing serves this path; GET /tasks lists the routes");
+            case 405 -> TaskError.of(ErrorKind.METHOD_NOT_ALLOWED, "this path is not served with this method");
             case 413 -> TaskError.of(ErrorKind.TOO_LARGE, "the request body is over the limit of " + maxBodyBytes + " bytes");
             case 414 -> TaskError.of(ErrorKind.TOO_LARGE, 414, "the request line (method and URI) is too long");
             case 431 -> TaskError.of(ErrorKind.TOO_LARGE, 431, "the request headers are too large");

@@ -33,6 +33,8 @@ class DirectErrorsTest {
         "OTHER, 503, unavailable",
         "INTERNAL_ERROR, 500, crashed",
         "FORBIDDEN, 403, rejected",
+        "OTHER, 404, no_route",
+        "OTHER, 405, method_not_allowed",
         "BAD_REQUEST, 501, crashed",
         "HTTP_VERSION_NOT_SUPPORTED, 505, crashed",
     })

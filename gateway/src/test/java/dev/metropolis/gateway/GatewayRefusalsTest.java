@@ -135,6 +135,14 @@ class GatewayRefusalsTest {
     }
 
     @Test
+    void anObservePathNothingServesIsA404() throws Exception {
+        // The proxy leaves /observe/ to Helidon's observe endpoints; Helidon answers the rest itself.
+        RawHttp.Response response = RawHttp.exchange(gateway.port(), "GET /observe/nothing HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                + "Connection: close\r\n\r\n");
+        assertError(response, 404, "no_route");
+    }
+
+    @Test
     void anExceptionNoHandlerCaughtIsA500() throws Exception {
         // The gateway's own handlers catch what they expect; this is Helidon's answer to the rest.
         WebServer failing = WebServer.builder().host("127.0.0.1").port(0)
