@@ -13,6 +13,7 @@ import dev.metropolis.logging.Logging;
 import dev.metropolis.gateway.Gateway;
 import dev.metropolis.gateway.GatewayConfig;
 import dev.metropolis.observe.ObserveAddress;
+import dev.metropolis.testkit.Await;
 import dev.metropolis.testkit.FreePort;
 import dev.metropolis.guest.Engines;
 import dev.metropolis.host.Host;
@@ -84,11 +85,10 @@ class ObservabilityTest {
         gateway = Gateway.builder(new GatewayConfig("127.0.0.1", 0, settings, 1 << 20, 64, Duration.ofSeconds(1),
                 Duration.ofSeconds(2))).start();
         nats = Nats.connect("nats://127.0.0.1:" + port);
-        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-        while (gateway.routes().routes().isEmpty() && System.nanoTime() < deadline) {
+        Await.until(Duration.ofSeconds(15), "the gateway to discover obs.js", () -> {
             gateway.refreshRoutes();
-            Thread.sleep(100);
-        }
+            return !gateway.routes().routes().isEmpty();
+        });
         okResponses = send("/obs/ok", 3);
         send("/obs/refuse", 2);
         send("/obs/crash", 1);

@@ -1,5 +1,7 @@
 package dev.metropolis.cluster;
 
+import dev.metropolis.testkit.Await;
+import dev.metropolis.testkit.FreePort;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
@@ -45,7 +47,7 @@ public final class HostProcess implements AutoCloseable {
             throws IOException {
         Files.createDirectories(logs);
         Path log = logs.resolve(name + ".log");
-        int metricsPort = NatsCluster.freePort();
+        int metricsPort = FreePort.next();
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElseThrow(() -> new IOException("this JVM's java binary is unknown")));
         command.addAll(jvmArguments());
@@ -68,16 +70,20 @@ public final class HostProcess implements AutoCloseable {
      * Waits until every script serves and the metrics endpoint listens; fails with the host's log
      * if it exits or takes too long.
      */
-    public HostProcess awaitReady(Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!output().contains(READY)) {
+    public HostProcess awaitReady(Duration timeout) {
+        try {
+            Await.until(timeout, name + " to be ready", () -> {
+                if (!process.isAlive()) {
+                    throw new AssertionError(name + " exited with code " + process.exitValue() + " before it was ready\n"
+                            + describe());
+                }
+                return output().contains(READY);
+            });
+        } catch (AssertionError e) {
             if (!process.isAlive()) {
-                throw new AssertionError(name + " exited with code " + process.exitValue() + " before it was ready\n" + describe());
+                throw e;
             }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError(name + " was not ready within " + timeout.toSeconds() + " s\n" + describe());
-            }
-            Thread.sleep(100);
+            throw new AssertionError(name + " was not ready within " + timeout.toSeconds() + " s\n" + describe(), e);
         }
         return this;
     }

@@ -3,9 +3,10 @@ package dev.metropolis.cluster;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.metropolis.nats.LocalNatsServer;
+import dev.metropolis.testkit.Await;
+import dev.metropolis.testkit.FreePort;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -14,7 +15,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 import java.util.stream.IntStream;
 
 /**
@@ -43,9 +46,9 @@ public final class NatsCluster implements AutoCloseable {
     }
 
     /** Starts {@code size} servers and returns once every one has a route to every other. */
-    public static NatsCluster start(int size, Path logs) throws IOException, InterruptedException {
+    public static NatsCluster start(int size, Path logs) throws IOException {
         Files.createDirectories(logs);
-        List<Ports> ports = IntStream.range(0, size).mapToObj(i -> new Ports(freePort(), freePort(), freePort())).toList();
+        List<Ports> ports = IntStream.range(0, size).mapToObj(i -> new Ports(FreePort.next(), FreePort.next(), FreePort.next())).toList();
         NatsCluster cluster = new NatsCluster("metropolis-test", ports, logs);
         try {
             for (int i = 0; i < size; i++) {
@@ -53,7 +56,7 @@ public final class NatsCluster implements AutoCloseable {
             }
             cluster.awaitRoutes();
             return cluster;
-        } catch (IOException | InterruptedException | RuntimeException | Error e) {
+        } catch (IOException | RuntimeException | Error e) {
             cluster.close();
             throw e;
         }
@@ -94,7 +97,7 @@ public final class NatsCluster implements AutoCloseable {
     }
 
     /** Starts a killed server again on the same ports and waits until its routes are back. */
-    public void restart(int node) throws IOException, InterruptedException {
+    public void restart(int node) throws IOException {
         startNode(node);
         awaitRoutes();
     }
@@ -111,21 +114,15 @@ public final class NatsCluster implements AutoCloseable {
     }
 
     /** Waits until every running server has a route to every other running server. */
-    public void awaitRoutes() throws InterruptedException {
-        long running = java.util.Arrays.stream(servers).filter(java.util.Objects::nonNull).count();
-        long deadline = System.nanoTime() + ROUTES_TIMEOUT.toNanos();
+    public void awaitRoutes() {
+        long running = Arrays.stream(servers).filter(Objects::nonNull).count();
         for (int node = 0; node < servers.length; node++) {
             if (servers[node] == null) {
                 continue;
             }
-            int routes;
-            while ((routes = monitor(node, "/routez").path("num_routes").asInt()) < running - 1) {
-                if (System.nanoTime() > deadline) {
-                    throw new AssertionError("nats-server node-" + node + " has " + routes + " route(s) after "
-                            + ROUTES_TIMEOUT.toSeconds() + " s, expected " + (running - 1) + "; see " + logs);
-                }
-                Thread.sleep(100);
-            }
+            int server = node;
+            Await.until(ROUTES_TIMEOUT, "nats-server node-" + node + " to have " + (running - 1) + " route(s) (logs in "
+                    + logs + ")", () -> monitor(server, "/routez").path("num_routes").asInt() >= running - 1);
         }
     }
 
@@ -139,15 +136,6 @@ public final class NatsCluster implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while reading " + uri, e);
-        }
-    }
-
-    /** A TCP port nothing listens on now, for a server a test starts. */
-    public static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 

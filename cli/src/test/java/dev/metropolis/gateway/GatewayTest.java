@@ -4,12 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.metropolis.cluster.NatsCluster;
 import dev.metropolis.guest.Engines;
 import dev.metropolis.host.Host;
 import dev.metropolis.host.HostConfig;
 import dev.metropolis.nats.LocalNatsServer;
 import dev.metropolis.nats.NatsSettings;
+import dev.metropolis.testkit.Await;
+import dev.metropolis.testkit.FreePort;
 import io.helidon.webserver.WebServer;
 import io.nats.client.Connection;
 import io.nats.client.Dispatcher;
@@ -61,7 +62,7 @@ class GatewayTest {
                 Files.copy(in, scripts.resolve(name), StandardCopyOption.REPLACE_EXISTING);
             }
         }
-        int natsPort = NatsCluster.freePort();
+        int natsPort = FreePort.next();
         server = LocalNatsServer.start(natsPort, System.getenv());
         nats = NatsSettings.of("nats://127.0.0.1:" + natsPort);
         engines = new Engines();
@@ -74,15 +75,11 @@ class GatewayTest {
         return new GatewayConfig("127.0.0.1", 0, nats, 64 * 1024, 256, Duration.ofSeconds(1), Duration.ofSeconds(5));
     }
 
-    private void awaitRoutes() throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-        while (gateway.routes().routes().stream().noneMatch(route -> route.task().equals("shout"))) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("the gateway never discovered the host's routes");
-            }
+    private void awaitRoutes() {
+        Await.until(Duration.ofSeconds(15), "the gateway to discover the host's routes", () -> {
             gateway.refreshRoutes();
-            Thread.sleep(100);
-        }
+            return gateway.routes().routes().stream().anyMatch(route -> route.task().equals("shout"));
+        });
     }
 
     @AfterAll
@@ -320,6 +317,11 @@ class GatewayTest {
         HttpResponse<String> response = send(to("/web/echo").expectContinue(true)
                 .POST(HttpRequest.BodyPublishers.ofString("x".repeat(100 * 1024))).build());
         assertThat(response.statusCode()).isEqualTo(413);
+        assertThat(response.headers().firstValue("Content-Type")).hasValue("application/json");
+        JsonNode error = json(response);
+        assertThat(error.get("code").asInt()).isEqualTo(413);
+        assertThat(error.get("kind").asText()).isEqualTo("too_large");
+        assertThat(error.get("error").asText()).contains("limit of 65536 bytes");
     }
 
     @Test

@@ -7,11 +7,12 @@ import dev.metropolis.host.Host;
 import dev.metropolis.host.HostConfig;
 import dev.metropolis.nats.LocalNatsServer;
 import dev.metropolis.nats.NatsSettings;
+import dev.metropolis.testkit.Await;
+import dev.metropolis.testkit.FreePort;
 import io.nats.client.Connection;
 import io.nats.client.Nats;
 import io.nats.client.Subscription;
 import java.io.InputStream;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -50,10 +51,7 @@ class RetryTest {
         try (InputStream in = RetryTest.class.getResourceAsStream("/scripts/retry.js")) {
             Files.copy(in, scripts.resolve("retry.js"));
         }
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
+        int port = FreePort.next();
         server = LocalNatsServer.start(port, System.getenv());
         nats = NatsSettings.of("nats://127.0.0.1:" + port);
         engines = new Engines();
@@ -62,14 +60,10 @@ class RetryTest {
         gateway = Gateway.builder(new GatewayConfig("127.0.0.1", 0, nats, 64 * 1024, 64, Duration.ofSeconds(60),
                 Duration.ofSeconds(5))).start();
         try (Host host = Host.builder(new HostConfig(scripts, nats, Duration.ofSeconds(2)), engines).start()) {
-            long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-            while (gateway.routes().routes().stream().noneMatch(route -> route.task().equals("retry"))) {
-                if (System.nanoTime() > deadline) {
-                    throw new AssertionError("the gateway never discovered retry.js");
-                }
+            Await.until(Duration.ofSeconds(15), "the gateway to discover retry.js", () -> {
                 gateway.refreshRoutes();
-                Thread.sleep(100);
-            }
+                return gateway.routes().routes().stream().anyMatch(route -> route.task().equals("retry"));
+            });
         }
     }
 
@@ -130,14 +124,8 @@ class RetryTest {
         return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.port() + path)).timeout(Duration.ofSeconds(40));
     }
 
-    private void awaitRetries(String reason, double before) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (retries(reason) <= before) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("the gateway never retried (reason " + reason + ")");
-            }
-            Thread.sleep(50);
-        }
+    private void awaitRetries(String reason, double before) {
+        Await.until(Duration.ofSeconds(10), "the gateway to retry (reason " + reason + ")", () -> retries(reason) > before);
     }
 
     /** metropolis_gateway_retries_total of the retry.js routes for {@code reason}, from the gateway's metrics. */

@@ -12,6 +12,8 @@ import dev.metropolis.metrics.Registries;
 import dev.metropolis.serve.TaskMetrics;
 import dev.metropolis.nats.LocalNatsServer;
 import dev.metropolis.nats.NatsSettings;
+import dev.metropolis.testkit.Await;
+import dev.metropolis.testkit.FreePort;
 import dev.metropolis.trace.Tracing;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.SpanKind;
@@ -24,7 +26,6 @@ import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import java.io.InputStream;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -70,10 +71,7 @@ class TracingTest {
         Files.writeString(tracedScripts.resolve("traced.js"), script);
         Files.writeString(defaultScripts.resolve("untraced.js"), script.replace("traced.echo", "untraced.echo"));
 
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
+        int port = FreePort.next();
         server = LocalNatsServer.start(port, System.getenv());
         NatsSettings nats = NatsSettings.of("nats://127.0.0.1:" + port);
         engines = new Engines();
@@ -95,15 +93,11 @@ class TracingTest {
         return new GatewayConfig("127.0.0.1", 0, nats, 1 << 20, 64, Duration.ofSeconds(1), Duration.ofSeconds(2));
     }
 
-    private static void awaitRoute(Gateway gateway, String task) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (gateway.routes().routes().stream().noneMatch(route -> route.task().equals(task))) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("the gateway never discovered task " + task);
-            }
+    private static void awaitRoute(Gateway gateway, String task) {
+        Await.until(Duration.ofSeconds(20), "the gateway to discover task " + task, () -> {
             gateway.refreshRoutes();
-            Thread.sleep(100);
-        }
+            return gateway.routes().routes().stream().anyMatch(route -> route.task().equals(task));
+        });
     }
 
     @AfterAll
@@ -130,17 +124,10 @@ class TracingTest {
     }
 
     /** The spans of one trace, once all three have ended (the host's ends after its reply is sent). */
-    private List<SpanData> awaitTrace(String traceId) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (true) {
-            List<SpanData> trace = exported.getFinishedSpanItems().stream()
-                    .filter(span -> span.getTraceId().equals(traceId))
-                    .toList();
-            if (trace.size() >= 3 || System.nanoTime() > deadline) {
-                return trace;
-            }
-            Thread.sleep(20);
-        }
+    private List<SpanData> awaitTrace(String traceId) {
+        return Await.value(Duration.ofSeconds(10), "the three spans of trace " + traceId,
+                () -> exported.getFinishedSpanItems().stream().filter(span -> span.getTraceId().equals(traceId)).toList(),
+                trace -> trace.size() >= 3);
     }
 
     private static SpanData named(List<SpanData> trace, String name) {

@@ -21,6 +21,17 @@ public final class TaskError extends RuntimeException {
     }
 
     /**
+     * An error of the given kind with another code than its default, e.g. a 414 that is
+     * {@link ErrorKind#TOO_LARGE}: the code is what the caller is told, the kind what it means.
+     */
+    public static TaskError of(ErrorKind kind, int code, String message) {
+        if (!ErrorKind.isErrorCode(code)) {
+            throw new IllegalArgumentException("an error code is 400-599, got " + code);
+        }
+        return new TaskError(kind, code, message);
+    }
+
+    /**
      * An error code chosen by the task itself. Codes outside 400-599 are not errors a caller can
      * act on, so they become crashes that say so.
      */

@@ -45,6 +45,8 @@ public final class Gateway implements AutoCloseable {
                 .port(config.port())
                 .maxPayloadSize(config.maxBodyBytes())
                 .maxConcurrentRequests(config.maxInFlight())
+                // What Helidon refuses by itself (413, 503, 400, 414, 500) speaks the gateway's error format too.
+                .directHandlers(DirectErrors.handlers(config.maxBodyBytes(), config.maxInFlight()))
                 .shutdownGracePeriod(config.shutdownGrace())
                 .shutdownHook(false) // the CLI stops everything in order
                 .addFeature(Observability.feature(natsReadiness(nats), registry))

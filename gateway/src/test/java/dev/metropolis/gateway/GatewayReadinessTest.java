@@ -4,7 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.metropolis.nats.LocalNatsServer;
 import dev.metropolis.nats.NatsSettings;
-import java.net.ServerSocket;
+import dev.metropolis.testkit.Await;
+import dev.metropolis.testkit.FreePort;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -18,10 +19,7 @@ class GatewayReadinessTest {
 
     @Test
     void readinessFlipsWithTheNatsConnection() throws Exception {
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
+        int port = FreePort.next();
         LocalNatsServer server = LocalNatsServer.start(port, System.getenv());
         try (Gateway gateway = Gateway.builder(new GatewayConfig("127.0.0.1", 0, NatsSettings.of("nats://127.0.0.1:" + port),
                 1 << 20, 64, Duration.ofSeconds(1), Duration.ofSeconds(1))).start()) {
@@ -42,15 +40,8 @@ class GatewayReadinessTest {
         }
     }
 
-    private void awaitReadiness(Gateway gateway, int expected) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        int status;
-        while ((status = status(gateway, "/observe/health/ready")) != expected) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("readiness stayed " + status + ", expected " + expected);
-            }
-            Thread.sleep(100);
-        }
+    private void awaitReadiness(Gateway gateway, int expected) {
+        Await.until(Duration.ofSeconds(20), "readiness " + expected, () -> status(gateway, "/observe/health/ready") == expected);
     }
 
     private int status(Gateway gateway, String path) throws Exception {

@@ -6,9 +6,10 @@ import dev.metropolis.cluster.HostProcess;
 import dev.metropolis.cluster.Load;
 import dev.metropolis.cluster.NatsCluster;
 import dev.metropolis.nats.NatsSettings;
+import dev.metropolis.nats.NoResponders;
 import dev.metropolis.nats.ServiceDiscovery;
+import dev.metropolis.testkit.Await;
 import io.nats.client.Connection;
-import io.nats.client.JetStreamStatusException;
 import io.nats.client.Message;
 import io.nats.client.Nats;
 import io.nats.client.Options;
@@ -26,7 +27,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -45,15 +46,18 @@ import org.junit.jupiter.api.io.TempDir;
  * (each given all three URLs), the gateway in-process on a node neither host uses, and clients
  * sending continuously through the gateway and directly over NATS while a NATS node crashes and a
  * host is stopped. The tests run in order on one set of processes: starting a host takes seconds.
+ * An integration test (Failsafe, {@code *IT}): it kills processes and starts a cluster.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class ClusterTest {
+class ClusterIT {
     private static final Path LOGS = Path.of("target", "cluster-test").toAbsolutePath();
     private static final String TASK = "echo";
     private static final String SUBJECT = "cluster.echo";
     private static final Duration DRAIN = Duration.ofSeconds(5);
     private static final int CLIENTS = 4;
+    /** Requests per load that show it flows: about a second's worth at 4 clients and 5 ms a call. */
+    private static final int FLOWING = 300;
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final List<HostProcess> hosts = new ArrayList<>();
@@ -148,9 +152,14 @@ class ClusterTest {
         Load direct = Load.start("direct NATS", CLIENTS, this::natsEcho);
         // Request-Timeout longer than the task's 1 s: room to retry a request lost with the server.
         Load viaGateway = Load.start("gateway PUT", CLIENTS, body -> gatewayEcho("PUT", body, "10s"));
-        Thread.sleep(1_500);
+        awaitFlowing(direct, viaGateway);
         cluster.kill(crashed);
-        Thread.sleep(2_000);
+        // The server stays down until both hosts have failed over to the others and requests are
+        // answered again without it: what the restart must not hide.
+        int[] survivors = IntStream.range(0, cluster.size()).filter(node -> node != crashed).toArray();
+        await(Duration.ofSeconds(30), "both hosts reconnected to the servers left", () ->
+                IntStream.of(survivors).map(node -> cluster.connections(node, "metropolis-host")).sum() == hosts.size());
+        awaitFlowing(direct, viaGateway);
         cluster.restart(crashed);
         await(Duration.ofSeconds(30), "both hosts in discovery again", () -> instances() == 2);
         long[] afterRestart = answered();
@@ -177,12 +186,18 @@ class ClusterTest {
         HostProcess staying = hosts.get(0);
         Load direct = Load.start("direct NATS", CLIENTS, this::natsEcho);
         Load viaGateway = Load.start("gateway POST", CLIENTS, body -> gatewayEcho("POST", body, null));
-        Thread.sleep(1_500);
+        awaitFlowing(direct, viaGateway);
         long sentBeforeStop = direct.sent() + viaGateway.sent();
         int exitCode = leaving.terminate(DRAIN.plusSeconds(5));
         long stayingAfterExit = staying.answered(TASK);
         long sentAfterExit = direct.sent() + viaGateway.sent();
-        Thread.sleep(1_500);
+        // Requests keep coming after the exit, until the gateway's discovery has seen the host go
+        // (its rounds ran) and a few hundred more were sent: all of them must reach the host left.
+        await(Duration.ofSeconds(30), "the gateway to route to one instance only", () -> gateway.routes().routes().stream()
+                .anyMatch(route -> route.task().equals(TASK) && route.instances() == 1));
+        long sentAtDiscovery = direct.sent() + viaGateway.sent();
+        await(Duration.ofSeconds(30), "requests sent after the gateway saw the host go", () ->
+                direct.sent() + viaGateway.sent() >= sentAtDiscovery + FLOWING);
         direct.stop();
         viaGateway.stop();
         long sentSinceExit = direct.sent() + viaGateway.sent() - sentAfterExit;
@@ -202,24 +217,31 @@ class ClusterTest {
      * A direct NATS request, as a well-behaved client sends it: "no responders" (the message reached
      * nobody) is sent again after a pause; anything else that is not the echo is a failure.
      */
-    private void natsEcho(String body) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(3).toNanos();
-        while (true) {
-            Headers headers = new Headers().put("Content-Type", "text/plain");
-            try {
-                Message reply = client.requestWithTimeout(SUBJECT, headers, body.getBytes(StandardCharsets.UTF_8),
-                        Duration.ofSeconds(2)).get(3, TimeUnit.SECONDS);
-                String text = new String(reply.getData(), StandardCharsets.UTF_8);
-                if (!text.equals(body)) {
-                    throw new AssertionError("expected '" + body + "', got '" + text + "' (headers " + reply.getHeaders() + ")");
-                }
-                return;
-            } catch (ExecutionException e) {
-                if (!(e.getCause() instanceof JetStreamStatusException) || System.nanoTime() > deadline) {
-                    throw e;
-                }
-                Thread.sleep(25);
+    private void natsEcho(String body) {
+        Message reply = Await.value(Duration.ofSeconds(3), "a host to receive '" + body + "'", () -> natsRequest(body),
+                answer -> true);
+        String text = new String(reply.getData(), StandardCharsets.UTF_8);
+        if (!text.equals(body)) {
+            throw new AssertionError("expected '" + body + "', got '" + text + "' (headers " + reply.getHeaders() + ")");
+        }
+    }
+
+    /**
+     * One direct request: its reply, or null when it reached nobody (no responders), so that
+     * {@link #natsEcho} sends it again. Any other failure is an AssertionError, which ends the wait at once.
+     */
+    private Message natsRequest(String body) throws InterruptedException {
+        Headers headers = new Headers().put("Content-Type", "text/plain");
+        try {
+            return client.requestWithTimeout(SUBJECT, headers, body.getBytes(StandardCharsets.UTF_8), Duration.ofSeconds(2))
+                    .get(3, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            if (NoResponders.is(e.getCause())) {
+                return null;
             }
+            throw new AssertionError("request '" + body + "' failed", e.getCause());
+        } catch (TimeoutException e) {
+            throw new AssertionError("request '" + body + "' got no reply", e);
         }
     }
 
@@ -260,13 +282,15 @@ class ClusterTest {
         return hosts.stream().filter(HostProcess::isAlive).mapToLong(host -> host.answered(TASK)).toArray();
     }
 
-    private static void await(Duration timeout, String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out after " + timeout.toSeconds() + " s waiting for " + what);
-            }
-            Thread.sleep(100);
-        }
+    private static void await(Duration timeout, String what, Await.Condition condition) {
+        Await.until(timeout, what, condition);
+    }
+
+    /** Waits until both loads have had {@link #FLOWING} more requests through: traffic runs at full speed. */
+    private static void awaitFlowing(Load direct, Load viaGateway) {
+        long directBefore = direct.sent();
+        long gatewayBefore = viaGateway.sent();
+        await(Duration.ofSeconds(30), "requests flowing directly and through the gateway", () ->
+                direct.sent() >= directBefore + FLOWING && viaGateway.sent() >= gatewayBefore + FLOWING);
     }
 }

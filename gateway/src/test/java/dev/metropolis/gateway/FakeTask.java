@@ -1,0 +1,63 @@
+package dev.metropolis.gateway;
+
+import dev.metropolis.nats.MicroService;
+import dev.metropolis.task.TaskMetadata;
+import dev.metropolis.testkit.TestNats;
+import io.nats.client.Connection;
+import io.nats.client.Message;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A task announced in NATS service discovery by plain jnats, as a host announces its scripts: the
+ * gateway routes to it like to any task, and the test holds its messages and answers them when it
+ * chooses. No GraalVM involved.
+ */
+final class FakeTask implements AutoCloseable {
+    private final Connection connection;
+    private final MicroService service;
+    private final BlockingQueue<Message> received = new LinkedBlockingQueue<>();
+
+    private FakeTask(Connection connection, String task, String subject, Duration timeout) {
+        this.connection = connection;
+        Map<String, String> metadata = Map.of(TaskMetadata.TASK, task, TaskMetadata.LANGUAGE, "js",
+                TaskMetadata.SUBJECTS, subject, TaskMetadata.QUEUE, "workers",
+                TaskMetadata.TIMEOUT_MS, Long.toString(timeout.toMillis()));
+        this.service = new MicroService(connection, MicroService.serviceName(task), "1.0.0", "a test's stand-in", metadata,
+                List.of(new MicroService.Endpoint(MicroService.endpointName(subject), subject, "workers", Map.of(),
+                        (message, endpoint) -> received.add(message))));
+    }
+
+    /** Announces {@code task} on {@code subject} and returns once the server has its subscriptions. */
+    static FakeTask start(TestNats nats, String task, String subject, Duration timeout) throws Exception {
+        FakeTask fake = new FakeTask(nats.connect(), task, subject, timeout);
+        fake.service.start();
+        fake.connection.flush(Duration.ofSeconds(5));
+        return fake;
+    }
+
+    /** The next message the task received; fails when none came within {@code timeout}. */
+    Message next(Duration timeout) throws InterruptedException {
+        Message message = received.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        if (message == null) {
+            throw new AssertionError("the task received no message within " + timeout);
+        }
+        return message;
+    }
+
+    /** Answers {@code message} with {@code body} and no headers (a success). */
+    void reply(Message message, String body) {
+        connection.publish(message.getReplyTo(), body.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        service.stop(false, Duration.ofSeconds(1));
+        connection.close();
+    }
+}
