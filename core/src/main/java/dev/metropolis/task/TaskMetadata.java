@@ -20,9 +20,11 @@ import java.util.Objects;
  * @param timeout     the task's own timeout
  * @param concurrency most calls at once per host
  * @param http        the route the script declared, or null for the default routes
+ * @param allow       what the script is granted beyond answering, by {@code [allow]} key (subjects, http,
+ *                    env, secrets, kv); published so an operator sees what each task may do
  */
 public record TaskMetadata(String task, String language, String file, List<String> subjects, String queue,
-        String version, Duration timeout, int concurrency, HttpRoute http) {
+        String version, Duration timeout, int concurrency, HttpRoute http, Map<String, List<String>> allow) {
 
     public static final String TASK = "metropolis.task";
     public static final String LANGUAGE = "metropolis.language";
@@ -33,6 +35,8 @@ public record TaskMetadata(String task, String language, String file, List<Strin
     public static final String TIMEOUT_MS = "metropolis.timeout_ms";
     public static final String CONCURRENCY = "metropolis.concurrency";
     public static final String HTTP = "metropolis.http";
+    /** Followed by a grant's key: {@code metropolis.allow.subjects = "inventory.*,audit.>"}. */
+    public static final String ALLOW_PREFIX = "metropolis.allow.";
 
     /** The hosts' default timeout, assumed when a host announced none (or one that cannot be read). */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
@@ -41,6 +45,15 @@ public record TaskMetadata(String task, String language, String file, List<Strin
         Objects.requireNonNull(task, "task");
         subjects = List.copyOf(subjects);
         Objects.requireNonNull(timeout, "timeout");
+        Map<String, List<String>> grants = new LinkedHashMap<>();
+        allow.forEach((key, values) -> grants.put(key, List.copyOf(values)));
+        allow = java.util.Collections.unmodifiableMap(grants);
+    }
+
+    /** A task granted nothing beyond answering. */
+    public TaskMetadata(String task, String language, String file, List<String> subjects, String queue, String version,
+            Duration timeout, int concurrency, HttpRoute http) {
+        this(task, language, file, subjects, queue, version, timeout, concurrency, http, Map.of());
     }
 
     /** Whether a service's metadata is a Metropolis task's (other micro services share the account). */
@@ -62,6 +75,7 @@ public record TaskMetadata(String task, String language, String file, List<Strin
         if (http != null) {
             map.put(HTTP, http.toString());
         }
+        allow.forEach((key, values) -> map.put(ALLOW_PREFIX + key, String.join(",", values)));
         return map;
     }
 
@@ -71,11 +85,19 @@ public record TaskMetadata(String task, String language, String file, List<Strin
      * that cannot be read is dropped (the task keeps its default routes).
      */
     public static TaskMetadata fromMap(Map<String, String> map) {
-        String subjects = map.getOrDefault(SUBJECTS, "");
-        return new TaskMetadata(map.get(TASK), map.get(LANGUAGE), map.get(FILE),
-                subjects.isEmpty() ? List.of() : Arrays.asList(subjects.split(",")), map.get(QUEUE), map.get(VERSION),
-                Duration.ofMillis(number(map.get(TIMEOUT_MS), DEFAULT_TIMEOUT.toMillis())),
-                (int) number(map.get(CONCURRENCY), 0), route(map.get(HTTP)));
+        Map<String, List<String>> allow = new LinkedHashMap<>();
+        map.forEach((key, value) -> {
+            if (key.startsWith(ALLOW_PREFIX) && !value.isEmpty()) {
+                allow.put(key.substring(ALLOW_PREFIX.length()), list(value));
+            }
+        });
+        return new TaskMetadata(map.get(TASK), map.get(LANGUAGE), map.get(FILE), list(map.getOrDefault(SUBJECTS, "")),
+                map.get(QUEUE), map.get(VERSION), Duration.ofMillis(number(map.get(TIMEOUT_MS), DEFAULT_TIMEOUT.toMillis())),
+                (int) number(map.get(CONCURRENCY), 0), route(map.get(HTTP)), allow);
+    }
+
+    private static List<String> list(String joined) {
+        return joined.isEmpty() ? List.of() : Arrays.asList(joined.split(","));
     }
 
     private static long number(String value, long fallback) {

@@ -61,4 +61,18 @@ class TaskMetadataTest {
         assertThat(TaskMetadata.isTask(REVERSE.toMap())).isTrue();
         assertThat(TaskMetadata.isTask(Map.of("owner", "another team"))).isFalse();
     }
+
+    @Test
+    void grantsArePublishedByKeyAndReadBack() {
+        TaskMetadata checkout = new TaskMetadata("checkout", "python", "checkout.py", List.of("orders.checkout"),
+                "metropolis", "1.0.0", Duration.ofSeconds(10), 4, null,
+                Map.of("subjects", List.of("inventory.*", "audit.>"), "kv", List.of("carts")));
+
+        Map<String, String> published = checkout.toMap();
+
+        assertThat(published).containsEntry("metropolis.allow.subjects", "inventory.*,audit.>")
+                .containsEntry("metropolis.allow.kv", "carts");
+        assertThat(TaskMetadata.fromMap(published).allow())
+                .isEqualTo(Map.of("subjects", List.of("inventory.*", "audit.>"), "kv", List.of("carts")));
+    }
 }

@@ -51,13 +51,15 @@ public final class RouteTable {
         List<TaskRoute> result = new ArrayList<>();
         if (task.http() != null && !endpoints.isEmpty()) {
             result.add(new TaskRoute(task.task(), task.language(), info.version(), info.description(), task.queue(),
-                    endpoints.getFirst().subject(), task.http().method(), task.http().segments(), true, task.timeout(), 1));
+                    endpoints.getFirst().subject(), task.http().method(), task.http().segments(), true, task.timeout(), 1,
+                    task.allow()));
             endpoints = endpoints.subList(1, endpoints.size());
         }
         for (EndpointInfo endpoint : endpoints) {
             String subject = endpoint.subject();
             result.add(new TaskRoute(task.task(), task.language(), info.version(), info.description(),
-                    endpoint.queueGroup(), subject, null, Arrays.asList(subject.split("\\.")), false, task.timeout(), 1));
+                    endpoint.queueGroup(), subject, null, Arrays.asList(subject.split("\\.")), false, task.timeout(), 1,
+                    task.allow()));
         }
         return result;
     }

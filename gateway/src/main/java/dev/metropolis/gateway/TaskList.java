@@ -45,6 +45,9 @@ final class TaskList implements Handler {
         task.put("timeout_ms", route.timeout().toMillis());
         task.put("instances", route.instances());
         task.put("description", route.description());
+        if (!route.allow().isEmpty()) {
+            task.put("allow", route.allow()); // what the task may do beyond answering
+        }
         return task;
     }
 }

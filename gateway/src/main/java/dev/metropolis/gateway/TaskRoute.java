@@ -2,6 +2,7 @@ package dev.metropolis.gateway;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -18,15 +19,24 @@ import java.util.Objects;
  * @param custom      true when the script declared the route with {@code http = "..."}
  * @param timeout     the task's own timeout
  * @param instances   how many hosts answered discovery for this route
+ * @param allow       what the task is granted beyond answering, by {@code [allow]} key
  */
 public record TaskRoute(String task, String language, String version, String description, String queue,
-        String subject, String method, List<String> pattern, boolean custom, Duration timeout, int instances) {
+        String subject, String method, List<String> pattern, boolean custom, Duration timeout, int instances,
+        Map<String, List<String>> allow) {
 
     public TaskRoute {
         Objects.requireNonNull(task, "task");
         Objects.requireNonNull(subject, "subject");
         pattern = List.copyOf(pattern);
         Objects.requireNonNull(timeout, "timeout");
+        allow = Map.copyOf(allow);
+    }
+
+    /** A route to a task granted nothing beyond answering. */
+    public TaskRoute(String task, String language, String version, String description, String queue, String subject,
+            String method, List<String> pattern, boolean custom, Duration timeout, int instances) {
+        this(task, language, version, description, queue, subject, method, pattern, custom, timeout, instances, Map.of());
     }
 
     /** The route as people write it: "POST /reverse" or "* /text/reverse". */
@@ -44,7 +54,8 @@ public record TaskRoute(String task, String language, String version, String des
 
     /** The same route with another instance count. */
     TaskRoute withInstances(int count) {
-        return new TaskRoute(task, language, version, description, queue, subject, method, pattern, custom, timeout, count);
+        return new TaskRoute(task, language, version, description, queue, subject, method, pattern, custom, timeout, count,
+                allow);
     }
 
     /** Identity of a route regardless of how many hosts serve it. */

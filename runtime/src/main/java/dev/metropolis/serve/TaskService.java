@@ -115,7 +115,7 @@ public final class TaskService {
         ScriptHeader header = script.header();
         return new TaskMetadata(script.name(), script.language().id(), script.file().getFileName().toString(),
                 header.subjects(), header.queue(), header.version(), header.timeout(), header.concurrency(),
-                header.http().isEmpty() ? null : HttpRoute.parse(header.http())).toMap();
+                header.http().isEmpty() ? null : HttpRoute.parse(header.http()), header.allow().byKey()).toMap();
     }
 
     /**

@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.metropolis.nats.ServiceDiscovery;
 import dev.metropolis.testkit.Await;
 import dev.metropolis.testkit.TestNats;
 import io.nats.client.Connection;
@@ -121,7 +122,7 @@ class TaskAbilitiesTest {
                   return await metropolis.request('abilities.loop', body);
                 }
                 """);
-        script(scripts, "caller.js", """
+        script(scripts, "caller-js.js", """
                 // /// metropolis
                 // subject = "abilities.js.*"
                 // [allow]
@@ -316,5 +317,18 @@ class TaskAbilitiesTest {
         assertThat(json(python).get("error").asText()).contains("may not read secret 'db_password'")
                 .contains("[allow] secrets = [\"db_password\"]");
         assertThat(json(js).get("error").asText()).contains("may not read secret 'payment_key'");
+    }
+
+    @Test
+    void grantsAreVisibleInDiscoveryAndSecretValuesAreNot() throws Exception {
+        ServiceDiscovery.ServiceInfo caller = Await.value(Duration.ofSeconds(10), "caller in $SRV.INFO",
+                () -> ServiceDiscovery.info(nats, Duration.ofMillis(500), 100).services().stream()
+                        .filter(service -> service.name().equals("caller")).findFirst().orElse(null), service -> true);
+
+        assertThat(caller.metadata())
+                .containsEntry("metropolis.allow.subjects", "abilities.callee.*,abilities.events.>,abilities.nobody")
+                .containsEntry("metropolis.allow.env", "TAX_RATE,NOT_SET")
+                .containsEntry("metropolis.allow.secrets", "payment_key");
+        assertThat(caller.metadata().values()).noneMatch(value -> value.contains(SECRET));
     }
 }
