@@ -27,6 +27,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -45,7 +46,9 @@ public final class Host implements AutoCloseable {
     private final HostConfig config;
     private final ScriptFolder folder;
     private final Map<Language, ExecutorService> creators = new EnumMap<>(Language.class);
-    private final Watchdog watchdog = new Watchdog();
+    /** The clock of every deadline: the runners compute them on it and the watchdog measures them on it. */
+    private final LongSupplier nanoTime = System::nanoTime;
+    private final Watchdog watchdog = new Watchdog(nanoTime);
     private final ExecutorService retirer =
             Executors.newThreadPerTaskExecutor(Thread.ofPlatform().daemon(true).name("script-retirer-", 1).factory());
     private final ScriptSet scripts;
