@@ -11,7 +11,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -19,105 +19,99 @@ import org.junit.jupiter.api.Timeout;
 class WatchdogTest {
     private static final long MS = TimeUnit.MILLISECONDS.toNanos(1);
 
+    private final AtomicLong now = new AtomicLong(1_000 * MS);
     /** The sweep as a pure step: a fake clock, no sweeper thread, timeouts run in the sweeping thread. */
-    @Nested
-    class Sweep {
-        private final AtomicLong now = new AtomicLong(1_000 * MS);
-        private final Watchdog watchdog = new Watchdog(now::get, new CallerRuns(), false);
+    private final Watchdog swept = new Watchdog(now::get, new CallerRuns(), false);
+    /** The sweeper thread on the real clock. */
+    private final Watchdog watchdog = new Watchdog(System::nanoTime);
 
-        @Test
-        void firesOnceAtTheDeadlineAndForgetsTheCall() {
-            AtomicInteger fired = new AtomicInteger();
-            long watched = now.get();
-            watchdog.watch(fired::incrementAndGet, 20 * MS);
-
-            assertThat(watchdog.sweep(watched + 20 * MS - 1)).isZero();
-            assertThat(fired).hasValue(0);
-            assertThat(watchdog.sweep(watched + 20 * MS)).isEqualTo(1);
-            assertThat(fired).hasValue(1);
-            assertThat(watchdog.watching()).isZero();
-            assertThat(watchdog.sweep(watched + 1_000 * MS)).isZero();
-            assertThat(fired).hasValue(1);
-        }
-
-        @Test
-        void aCancelledWatchNeverFires() {
-            AtomicInteger fired = new AtomicInteger();
-            watchdog.watch(fired::incrementAndGet, 10 * MS).cancel();
-            AtomicInteger later = new AtomicInteger();
-            watchdog.watch(later::incrementAndGet, 50 * MS);
-
-            assertThat(watchdog.sweep(now.get() + 50 * MS)).isEqualTo(1); // the cancelled one would have fired by now
-            assertThat(later).hasValue(1);
-            assertThat(fired).hasValue(0);
-        }
-
-        @Test
-        void deadlinesAreOnTheInjectedClock() {
-            AtomicInteger fired = new AtomicInteger();
-            now.addAndGet(TimeUnit.DAYS.toNanos(365)); // far from System.nanoTime: only the injected clock counts
-            watchdog.watch(fired::incrementAndGet, 5 * MS);
-
-            assertThat(watchdog.sweep(System.nanoTime())).isZero();
-            assertThat(watchdog.sweep(now.get() + 5 * MS)).isEqualTo(1);
-        }
-
-        @Test
-        void firesEveryExpiredCallInOneSweepAndKeepsTheOthers() {
-            List<String> fired = new ArrayList<>();
-            watchdog.watch(() -> fired.add("a"), 1 * MS);
-            watchdog.watch(() -> fired.add("b"), 2 * MS);
-            watchdog.watch(() -> fired.add("c"), 30 * MS);
-
-            assertThat(watchdog.sweep(now.get() + 2 * MS)).isEqualTo(2);
-            assertThat(fired).containsExactlyInAnyOrder("a", "b");
-            assertThat(watchdog.watching()).isEqualTo(1);
-        }
+    @AfterEach
+    void close() {
+        swept.close();
+        watchdog.close();
     }
 
-    /** The sweeper thread on the real clock. */
-    @Nested
-    class Sweeper {
-        private final Watchdog watchdog = new Watchdog(System::nanoTime);
+    @Test
+    void sweepFiresOnceAtTheDeadlineAndForgetsTheCall() {
+        AtomicInteger fired = new AtomicInteger();
+        long watched = now.get();
+        swept.watch(fired::incrementAndGet, 20 * MS);
 
-        @org.junit.jupiter.api.AfterEach
-        void close() {
-            watchdog.close();
-        }
+        assertThat(swept.sweep(watched + 20 * MS - 1)).isZero();
+        assertThat(fired).hasValue(0);
+        assertThat(swept.sweep(watched + 20 * MS)).isEqualTo(1);
+        assertThat(fired).hasValue(1);
+        assertThat(swept.watching()).isZero();
+        assertThat(swept.sweep(watched + 1_000 * MS)).isZero();
+        assertThat(fired).hasValue(1);
+    }
 
-        @Test
-        void firesAtTheDeadlineAndForgetsTheCall() throws InterruptedException {
-            CountDownLatch fired = new CountDownLatch(1);
-            long watched = System.nanoTime();
-            watchdog.watch(fired::countDown, 20 * MS);
+    @Test
+    void aCancelledWatchNeverFires() {
+        AtomicInteger fired = new AtomicInteger();
+        swept.watch(fired::incrementAndGet, 10 * MS).cancel();
+        AtomicInteger later = new AtomicInteger();
+        swept.watch(later::incrementAndGet, 50 * MS);
 
-            assertThat(fired.await(5, TimeUnit.SECONDS)).isTrue();
-            assertThat(System.nanoTime() - watched).isGreaterThanOrEqualTo(20 * MS);
-            assertThat(watchdog.watching()).isZero();
-        }
+        assertThat(swept.sweep(now.get() + 50 * MS)).isEqualTo(1); // the cancelled one would have fired by now
+        assertThat(later).hasValue(1);
+        assertThat(fired).hasValue(0);
+    }
 
-        @Test
-        void wakesUpForAWatchAfterSleepingIdle() throws InterruptedException {
-            CountDownLatch first = new CountDownLatch(1);
-            watchdog.watch(first::countDown, 0);
-            assertThat(first.await(5, TimeUnit.SECONDS)).isTrue();
-            Await.until(Duration.ofSeconds(5), "the sweeper to go to sleep with nothing watched", watchdog::idle);
+    @Test
+    void deadlinesAreOnTheInjectedClock() {
+        AtomicInteger fired = new AtomicInteger();
+        now.addAndGet(TimeUnit.DAYS.toNanos(365)); // far from System.nanoTime: only the injected clock counts
+        swept.watch(fired::incrementAndGet, 5 * MS);
 
-            CountDownLatch second = new CountDownLatch(1);
-            watchdog.watch(second::countDown, MS);
-            assertThat(second.await(5, TimeUnit.SECONDS)).isTrue();
-        }
+        assertThat(swept.sweep(System.nanoTime())).isZero();
+        assertThat(swept.sweep(now.get() + 5 * MS)).isEqualTo(1);
+    }
 
-        @Test
-        void aTimeoutThatBlocksDoesNotDelayTheOthers() throws InterruptedException {
-            CountDownLatch release = new CountDownLatch(1);
-            watchdog.watch(() -> await(release), 0); // like cancelling a guest that does not yield
-            CountDownLatch other = new CountDownLatch(1);
-            watchdog.watch(other::countDown, 10 * MS);
+    @Test
+    void firesEveryExpiredCallInOneSweepAndKeepsTheOthers() {
+        List<String> fired = new ArrayList<>();
+        swept.watch(() -> fired.add("a"), 1 * MS);
+        swept.watch(() -> fired.add("b"), 2 * MS);
+        swept.watch(() -> fired.add("c"), 30 * MS);
 
-            assertThat(other.await(5, TimeUnit.SECONDS)).isTrue();
-            release.countDown();
-        }
+        assertThat(swept.sweep(now.get() + 2 * MS)).isEqualTo(2);
+        assertThat(fired).containsExactlyInAnyOrder("a", "b");
+        assertThat(swept.watching()).isEqualTo(1);
+    }
+
+    @Test
+    void theSweeperFiresAtTheDeadlineAndForgetsTheCall() throws InterruptedException {
+        CountDownLatch fired = new CountDownLatch(1);
+        long watched = System.nanoTime();
+        watchdog.watch(fired::countDown, 20 * MS);
+
+        assertThat(fired.await(5, TimeUnit.SECONDS)).isTrue();
+        assertThat(System.nanoTime() - watched).isGreaterThanOrEqualTo(20 * MS);
+        assertThat(watchdog.watching()).isZero();
+    }
+
+    @Test
+    void wakesUpForAWatchAfterSleepingIdle() throws InterruptedException {
+        CountDownLatch first = new CountDownLatch(1);
+        watchdog.watch(first::countDown, 0);
+        assertThat(first.await(5, TimeUnit.SECONDS)).isTrue();
+        Await.until(Duration.ofSeconds(5), "the sweeper to go to sleep with nothing watched", watchdog::idle);
+
+        CountDownLatch second = new CountDownLatch(1);
+        watchdog.watch(second::countDown, MS);
+        assertThat(second.await(5, TimeUnit.SECONDS)).isTrue();
+    }
+
+    @Test
+    void aTimeoutThatBlocksDoesNotDelayTheOthers() throws InterruptedException {
+        CountDownLatch release = new CountDownLatch(1);
+        watchdog.watch(() -> await(release), 0); // like cancelling a guest that does not yield
+        CountDownLatch other = new CountDownLatch(1);
+        watchdog.watch(other::countDown, 10 * MS);
+
+        assertThat(other.await(5, TimeUnit.SECONDS)).isTrue();
+        release.countDown();
     }
 
     private static void await(CountDownLatch latch) {
