@@ -69,7 +69,7 @@ public final class Host implements AutoCloseable {
             creators.put(language, Executors.newSingleThreadExecutor(
                     Thread.ofPlatform().daemon(true).name("context-creator-" + language.id()).factory()));
         }
-        this.scripts = new ScriptSet(new GuestContexts(engines), creators::get, watchdog, config.drainTimeout(), retirer,
+        this.scripts = new ScriptSet(new GuestContexts(engines), creators::get, watchdog, nanoTime, config.drainTimeout(), retirer,
                 metrics, tracing);
         // Connecting may block for as long as NATS is down: it gets its own thread, not a creator.
         this.nats = CompletableFuture.supplyAsync(this::connect,
@@ -207,7 +207,7 @@ public final class Host implements AutoCloseable {
         Connection connection = connection();
         // Draining needs the server: during an outage, subscriptions are dropped without it.
         boolean connected = connection != null && connection.getStatus() == Connection.Status.CONNECTED;
-        scripts.clear().parallelStream().forEach(script -> script.service().retire(connected));
+        scripts.clear().parallelStream().forEach(service -> service.retire(connected));
         retirer.shutdown();
         awaitTermination(retirer, config.drainTimeout().plusSeconds(1));
         nats.cancel(true);
