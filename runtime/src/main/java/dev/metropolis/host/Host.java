@@ -29,6 +29,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -47,7 +48,9 @@ public final class Host implements AutoCloseable {
     private final HostConfig config;
     private final ScriptFolder folder;
     private final Map<Language, ExecutorService> creators = new EnumMap<>(Language.class);
-    private final Watchdog watchdog = new Watchdog();
+    /** The clock of every deadline: the runners compute them on it and the watchdog measures them on it. */
+    private final LongSupplier nanoTime = System::nanoTime;
+    private final Watchdog watchdog = new Watchdog(nanoTime);
     private final ExecutorService retirer =
             Executors.newThreadPerTaskExecutor(Thread.ofPlatform().daemon(true).name("script-retirer-", 1).factory());
     private final ScriptSet scripts;
@@ -71,8 +74,8 @@ public final class Host implements AutoCloseable {
                     Thread.ofPlatform().daemon(true).name("context-creator-" + language.id()).factory()));
         }
         this.scripts = new ScriptSet(new GuestContexts(engines, new TaskServices(() -> connection(), tracing, environment,
-                config.secretsDir(), http, config.maxHttpResponseBytes())), creators::get, watchdog, config.drainTimeout(), retirer,
-                metrics, tracing);
+                config.secretsDir(), http, config.maxHttpResponseBytes())), creators::get, watchdog, nanoTime,
+                config.drainTimeout(), retirer, metrics, tracing);
         // Connecting may block for as long as NATS is down: it gets its own thread, not a creator.
         this.nats = CompletableFuture.supplyAsync(this::connect,
                 task -> Thread.ofPlatform().daemon(true).name("nats-connect").start(task));
@@ -202,7 +205,7 @@ public final class Host implements AutoCloseable {
         Connection connection = connection();
         // Draining needs the server: during an outage, subscriptions are dropped without it.
         boolean connected = connection != null && connection.getStatus() == Connection.Status.CONNECTED;
-        scripts.clear().parallelStream().forEach(script -> script.service().retire(connected));
+        scripts.clear().parallelStream().forEach(service -> service.retire(connected));
         retirer.shutdown();
         awaitTermination(retirer, config.drainTimeout().plusSeconds(1));
         nats.cancel(true);

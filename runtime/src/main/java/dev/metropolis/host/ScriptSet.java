@@ -13,29 +13,27 @@ import dev.metropolis.script.ScriptProblem;
 import dev.metropolis.script.TaskScript;
 import dev.metropolis.trace.Tracing;
 import io.nats.client.Connection;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
  * The scripts a host serves, kept in step with the files: the same step loads the folder at start
- * and applies each batch of changes while running. A new version is warmed before it takes over;
- * the old one drains its in-flight calls and closes. A version that fails to load leaves the
+ * and applies each batch of changes while running. What a batch does is decided by a
+ * {@link ReloadPlan}; this carries it out: a new version is warmed before it takes over, the old
+ * one drains its in-flight calls and closes, and a version that fails to load leaves the
  * previous one serving.
  */
 final class ScriptSet {
@@ -44,20 +42,29 @@ final class ScriptSet {
     private final GuestContexts contexts;
     private final Function<Language, ExecutorService> creators;
     private final Watchdog watchdog;
+    private final LongSupplier nanoTime;
     private final Duration drainTimeout;
     private final ExecutorService retirer;
     private final TaskMetrics metrics;
     private final Tracing tracing;
-    private final Map<Path, ServedScript> served = new LinkedHashMap<>();
+    /** The service of each served file, in the order the files were first served. */
+    private final Map<Path, TaskService> served = new LinkedHashMap<>();
     private final Map<Path, ScriptProblem> problems = new LinkedHashMap<>();
     /** Files refused because another file serves their subject: they may take it over when that one changes or goes. */
     private final Set<Path> refusedForConflict = new HashSet<>();
 
-    ScriptSet(GuestContexts contexts, Function<Language, ExecutorService> creators, Watchdog watchdog,
+    /**
+     * @param creators     the thread that warms a language's versions
+     * @param nanoTime     the clock of pools and runners (the watchdog's too)
+     * @param drainTimeout how long a retired version gets to finish its calls
+     * @param retirer      where retired versions drain and close
+     */
+    ScriptSet(GuestContexts contexts, Function<Language, ExecutorService> creators, Watchdog watchdog, LongSupplier nanoTime,
             Duration drainTimeout, ExecutorService retirer, TaskMetrics metrics, Tracing tracing) {
         this.contexts = contexts;
         this.creators = creators;
         this.watchdog = watchdog;
+        this.nanoTime = nanoTime;
         this.drainTimeout = drainTimeout;
         this.retirer = retirer;
         this.metrics = metrics;
@@ -81,13 +88,12 @@ final class ScriptSet {
     }
 
     private void update(Collection<Path> files, CompletableFuture<Connection> nats) {
-        List<TaskScript> candidates = new ArrayList<>();
-        for (Path file : files.stream().sorted().toList()) {
-            read(file).ifPresent(candidates::add);
-        }
-        Map<TaskScript, CompletableFuture<TaskRunner>> warming = new LinkedHashMap<>();
-        for (TaskScript script : withoutConflicts(candidates)) {
-            warming.put(script, CompletableFuture.supplyAsync(() -> warm(script), creators.apply(script.language())));
+        ReloadPlan plan = ReloadPlan.of(servedScripts(), files.stream().map(FileChange::read).toList());
+        plan.now().forEach(this::carryOut);
+        Map<ReloadPlan.Version, CompletableFuture<TaskRunner>> warming = new LinkedHashMap<>();
+        for (ReloadPlan.Version version : plan.versions()) {
+            TaskScript script = version.script();
+            warming.put(version, CompletableFuture.supplyAsync(() -> warm(script), creators.apply(script.language())));
         }
         // Installs happen here, on the caller's thread, in the order versions become warm.
         while (!warming.isEmpty()) {
@@ -101,17 +107,41 @@ final class ScriptSet {
         }
     }
 
-    private void installWhenWarm(TaskScript script, CompletableFuture<TaskRunner> warm, CompletableFuture<Connection> nats) {
+    private Map<Path, TaskScript> servedScripts() {
+        Map<Path, TaskScript> scripts = new LinkedHashMap<>();
+        served.forEach((file, service) -> scripts.put(file, service.runner().script()));
+        return scripts;
+    }
+
+    private void carryOut(ReloadPlan.Action action) {
+        switch (action) {
+            case ReloadPlan.Stop stop -> remove(stop.file(), stop.why());
+            case ReloadPlan.NotATask notATask -> {
+                remove(notATask.file(), ReloadPlan.NO_HEADER);
+                LOG.log(Level.WARNING, "{0}: not served: the file has no ''/// metropolis'' header declaring its subject"
+                        + " (see README, \"A task script\")", notATask.file());
+            }
+            case ReloadPlan.Refuse refuse -> {
+                reject(refuse.problem());
+                if (refuse.conflict()) {
+                    refusedForConflict.add(refuse.problem().file());
+                }
+            }
+        }
+    }
+
+    private void installWhenWarm(ReloadPlan.Version version, CompletableFuture<TaskRunner> warm,
+            CompletableFuture<Connection> nats) {
         TaskRunner runner;
         try {
             runner = warm.join();
         } catch (CompletionException e) {
             reject(e.getCause() instanceof ScriptProblem problem
                     ? problem
-                    : new ScriptProblem(script.file(), 0, "could not load: " + e.getCause(), e.getCause()));
+                    : new ScriptProblem(version.script().file(), 0, "could not load: " + e.getCause(), e.getCause()));
             return;
         }
-        install(script, runner, nats.join());
+        install(version, runner, nats.join());
     }
 
     private static void awaitAny(Collection<CompletableFuture<TaskRunner>> futures) {
@@ -122,74 +152,12 @@ final class ScriptSet {
         }
     }
 
-    /** A file's new version to warm, or empty when there is nothing to load (and removals done). */
-    private Optional<TaskScript> read(Path file) {
-        if (!Files.exists(file)) {
-            remove(file, "deleted");
-            return Optional.empty();
-        }
-        if (isEmpty(file)) {
-            return Optional.empty(); // an editor truncated it and is writing: the next event brings the content
-        }
-        try {
-            Optional<TaskScript> script = TaskScript.load(file);
-            if (script.isEmpty()) {
-                remove(file, "no longer has a metropolis header");
-                LOG.log(Level.WARNING, "{0}: not served: the file has no ''/// metropolis'' header declaring its subject"
-                        + " (see README, \"A task script\")", file);
-                return Optional.empty();
-            }
-            ServedScript current = served.get(file);
-            if (current != null && current.script().equals(script.get())) {
-                return Optional.empty(); // touched, not changed
-            }
-            return script;
-        } catch (ScriptProblem problem) {
-            reject(problem);
-            return Optional.empty();
-        }
-    }
-
-    private static boolean isEmpty(Path file) {
-        try {
-            return Files.size(file) == 0;
-        } catch (java.io.IOException e) {
-            return false; // unreadable: loading it reports why
-        }
-    }
-
-    /** Two files may not serve one subject in one queue group: the one served first keeps it. */
-    private List<TaskScript> withoutConflicts(List<TaskScript> candidates) {
-        Map<String, Path> owners = new HashMap<>();
-        served.forEach((file, current) -> claims(current.script()).forEach(claim -> owners.put(claim, file)));
-        List<TaskScript> accepted = new ArrayList<>();
-        for (TaskScript script : candidates) {
-            Optional<String> clash = claims(script).stream()
-                    .filter(claim -> owners.containsKey(claim) && !owners.get(claim).equals(script.file()))
-                    .findFirst();
-            if (clash.isPresent()) {
-                String[] subjectAndQueue = clash.get().split(" ");
-                rejectForConflict(new ScriptProblem(script.file(), 0, "subject '" + subjectAndQueue[0] + "' in queue '"
-                        + subjectAndQueue[1] + "' is already served by " + owners.get(clash.get()).getFileName()
-                        + "; give one of them another subject or queue"));
-                continue;
-            }
-            claims(script).forEach(claim -> owners.put(claim, script.file()));
-            accepted.add(script);
-        }
-        return accepted;
-    }
-
-    private static List<String> claims(TaskScript script) {
-        return script.header().subjects().stream().map(subject -> subject + " " + script.header().queue()).toList();
-    }
-
     /** Builds a version's pool and runner and creates its first context, proving the script loads. */
     private TaskRunner warm(TaskScript script) {
         String task = script.name();
         String language = script.language().id();
         ContextPool<GuestContext> pool = new ContextPool<>(task, script.header().concurrency(), contexts.factory(script),
-                creators.apply(script.language()), System::nanoTime, new ContextPool.Listener() {
+                creators.apply(script.language()), nanoTime, new ContextPool.Listener() {
                     @Override
                     public void created(long nanos) {
                         metrics.contextCreated(task, language, nanos);
@@ -200,7 +168,7 @@ final class ScriptSet {
                         metrics.leaseWait(task, language, nanos);
                     }
                 });
-        long started = System.nanoTime();
+        long started = nanoTime.getAsLong();
         try {
             pool.warmUp();
         } catch (ScriptProblem problem) {
@@ -211,51 +179,50 @@ final class ScriptSet {
             throw new CompletionException(new ScriptProblem(script.file(), 0, "could not create a context: " + e, e));
         }
         LOG.log(Level.FINE, "{0}: first context ready in {1} ms",
-                new Object[] {script.file().getFileName(), String.valueOf((System.nanoTime() - started) / 1_000_000)});
-        return new TaskRunner(script, pool, watchdog, System::nanoTime);
+                new Object[] {script.file().getFileName(), String.valueOf((nanoTime.getAsLong() - started) / 1_000_000)});
+        return new TaskRunner(script, pool, watchdog, nanoTime);
     }
 
-    /** Serves a warm version: in place of the previous one when the subjects stay, else by a new service. */
-    private void install(TaskScript script, TaskRunner runner, Connection nats) {
+    /** Serves a warm version as its plan says: a new service, in place of the previous version, or replacing it. */
+    private void install(ReloadPlan.Version version, TaskRunner runner, Connection nats) {
+        TaskScript script = version.script();
         Path file = script.file();
         problems.remove(file);
         refusedForConflict.remove(file);
-        ServedScript current = served.get(file);
+        TaskService current = served.get(file);
         if (current != null) {
             metrics.reload("ok");
         }
-        if (current != null && current.service().canServe(script)) {
-            retire(current.service().swap(runner));
-            LOG.log(Level.INFO, "reloaded {0}", file.getFileName());
-            return;
-        }
-        served.put(file, new ServedScript(TaskService.start(nats, runner, drainTimeout, metrics, tracing)));
-        if (current != null) {
-            retire(current);
-            LOG.log(Level.INFO, "reloaded {0}; it now serves {1} (queue {2})", new Object[] {file.getFileName(),
-                String.join(", ", script.header().subjects()), script.header().queue()});
-        } else {
-            LOG.log(Level.INFO, "serving {0} (queue {1}) with {2} [{3}, concurrency {4}, timeout {5}]", new Object[] {
-                String.join(", ", script.header().subjects()), script.header().queue(), file.getFileName(),
-                script.language().id(), String.valueOf(script.header().concurrency()),
-                Durations.format(script.header().timeout())});
+        switch (version.takeover()) {
+            case SWAP -> {
+                retire(current.swap(runner));
+                LOG.log(Level.INFO, "reloaded {0}", file.getFileName());
+            }
+            case REPLACE -> {
+                served.put(file, TaskService.start(nats, runner, drainTimeout, metrics, tracing));
+                retire(current);
+                LOG.log(Level.INFO, "reloaded {0}; it now serves {1} (queue {2})", new Object[] {file.getFileName(),
+                    String.join(", ", script.header().subjects()), script.header().queue()});
+            }
+            case START -> {
+                served.put(file, TaskService.start(nats, runner, drainTimeout, metrics, tracing));
+                LOG.log(Level.INFO, "serving {0} (queue {1}) with {2} [{3}, concurrency {4}, timeout {5}]", new Object[] {
+                    String.join(", ", script.header().subjects()), script.header().queue(), file.getFileName(),
+                    script.language().id(), String.valueOf(script.header().concurrency()),
+                    Durations.format(script.header().timeout())});
+            }
         }
     }
 
     private void remove(Path file, String why) {
         problems.remove(file);
         refusedForConflict.remove(file);
-        ServedScript current = served.remove(file);
+        TaskService current = served.remove(file);
         if (current != null) {
             retire(current);
             LOG.log(Level.INFO, "{0} {1}: stopped serving {2}", new Object[] {file.getFileName(), why,
-                String.join(", ", current.script().header().subjects())});
+                String.join(", ", current.runner().script().header().subjects())});
         }
-    }
-
-    private void rejectForConflict(ScriptProblem problem) {
-        reject(problem);
-        refusedForConflict.add(problem.file());
     }
 
     /** Logs a problem once per distinct message; a served previous version keeps serving. */
@@ -268,8 +235,6 @@ final class ScriptSet {
         metrics.loadError();
         if (served.containsKey(problem.file())) {
             metrics.reload("failed");
-        }
-        if (served.containsKey(problem.file())) {
             LOG.log(Level.WARNING, "not reloaded, the previous version keeps serving: {0}", problem.getMessage());
         } else {
             LOG.log(Level.WARNING, "not served: {0}", problem.getMessage());
@@ -277,8 +242,8 @@ final class ScriptSet {
     }
 
     /** Stops a service (it leaves discovery; delivered messages still run) and closes its runner, in the background. */
-    private void retire(ServedScript script) {
-        retirer.execute(() -> script.service().retire(true));
+    private void retire(TaskService service) {
+        retirer.execute(() -> service.retire(true));
     }
 
     /** Drains and closes a replaced version's runner in the background. */
@@ -287,7 +252,7 @@ final class ScriptSet {
     }
 
     synchronized List<TaskScript> served() {
-        return served.values().stream().map(ServedScript::script).toList();
+        return served.values().stream().map(service -> service.runner().script()).toList();
     }
 
     synchronized List<ScriptProblem> problems() {
@@ -296,17 +261,17 @@ final class ScriptSet {
 
     /** Live contexts over every served version (retired ones close as they drain). */
     synchronized int liveContexts() {
-        return served.values().stream().mapToInt(script -> script.service().runner().poolStats().live()).sum();
+        return served.values().stream().mapToInt(service -> service.runner().poolStats().live()).sum();
     }
 
     synchronized int liveContexts(String task) {
-        return served.values().stream().filter(script -> script.script().name().equals(task))
-                .mapToInt(script -> script.service().runner().poolStats().live()).sum();
+        return served.values().stream().filter(service -> service.runner().script().name().equals(task))
+                .mapToInt(service -> service.runner().poolStats().live()).sum();
     }
 
     /** Removes every script, for shutdown; returns the services to stop. */
-    synchronized List<ServedScript> clear() {
-        List<ServedScript> all = List.copyOf(served.values());
+    synchronized List<TaskService> clear() {
+        List<TaskService> all = List.copyOf(served.values());
         served.clear();
         return all;
     }

@@ -15,15 +15,42 @@ final class GuardedCall {
 
     private enum State { RUNNING, INTERRUPTING, FINISHED }
 
-    private final GuestContext context;
+    /** What a timeout does to the guest running the call (a {@link GuestContext} in the host). */
+    interface Guest {
+        /** Interrupts the running guest code, waiting up to {@code grace} for it to stop. */
+        void interrupt(Duration grace) throws TimeoutException;
+
+        /** Cancels the context for good: it must not be reused. */
+        void cancel();
+    }
+
+    private final String task;
+    private final Guest guest;
     private final Duration grace;
     private State state = State.RUNNING;
     private boolean timedOut;
     private boolean cancelled;
 
-    GuardedCall(GuestContext context, Duration grace) {
-        this.context = context;
+    /** A call of {@code task} running on {@code guest}; an interrupt gets {@code grace} before the guest is cancelled. */
+    GuardedCall(String task, Guest guest, Duration grace) {
+        this.task = task;
+        this.guest = guest;
         this.grace = grace;
+    }
+
+    /** A call running on a guest context. */
+    static GuardedCall on(GuestContext context, Duration grace) {
+        return new GuardedCall(context.script().name(), new Guest() {
+            @Override
+            public void interrupt(Duration grace) throws TimeoutException {
+                context.interrupt(grace);
+            }
+
+            @Override
+            public void cancel() {
+                context.cancel();
+            }
+        }, grace);
     }
 
     /** Called by the watchdog at the deadline: interrupts the guest, cancels it if it does not stop. */
@@ -37,17 +64,17 @@ final class GuardedCall {
         }
         boolean cancel = false;
         try {
-            context.interrupt(grace);
+            guest.interrupt(grace);
         } catch (TimeoutException e) {
             LOG.log(Level.WARNING, "task ''{0}'' ignored an interrupt for {1}; cancelling its context",
-                    new Object[] {context.script().name(), grace});
+                    new Object[] {task, grace});
             cancel = true;
         } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "interrupting task '" + context.script().name() + "' failed; cancelling its context", e);
+            LOG.log(Level.WARNING, "interrupting task '" + task + "' failed; cancelling its context", e);
             cancel = true;
         }
         if (cancel) {
-            context.cancel();
+            guest.cancel();
         }
         synchronized (this) {
             cancelled = cancel;

@@ -145,7 +145,7 @@ public final class TaskRunner implements AutoCloseable {
         if (remaining <= 0) {
             throw timedOut(request, timeout, "waited for a free context until its timeout");
         }
-        GuardedCall guard = new GuardedCall(lease.context(), INTERRUPT_GRACE);
+        GuardedCall guard = GuardedCall.on(lease.context(), INTERRUPT_GRACE);
         Watchdog.Watch watch = watchdog.watch(guard::timeOut, remaining);
         try {
             return lease.context().invoke(request, payload, Duration.ofNanos(remaining));

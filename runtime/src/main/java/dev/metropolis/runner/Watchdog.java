@@ -8,6 +8,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongSupplier;
 
 /**
  * Fires call timeouts. Watching a call costs an insertion into a concurrent set and a removal
@@ -19,21 +20,37 @@ import java.util.concurrent.locks.LockSupport;
  * <p>The sweeper only hands each expired call to a thread of its own: interrupting a guest takes
  * milliseconds, but cancelling one that ignores the interrupt can block until the guest yields,
  * and that must not delay the other timeouts.
+ *
+ * <p>Deadlines are on the injected clock, the same one the callers compute them on, so a
+ * deadline and its measurement always agree; {@link #sweep(long)} is the pure step the sweeper
+ * repeats, with the time passed in.
  */
 public final class Watchdog implements AutoCloseable {
     /** How often the calls in flight are checked, i.e. how late a timeout may fire. */
     static final Duration TICK = Duration.ofMillis(5);
 
+    private final LongSupplier nanoTime;
     private final Set<Watch> watched = ConcurrentHashMap.newKeySet();
-    private final ExecutorService interrupters =
-            Executors.newCachedThreadPool(Thread.ofPlatform().daemon(true).name("task-interrupter-", 1).factory());
+    private final ExecutorService interrupters;
     private final Thread sweeper;
     /** True while the sweeper sleeps because nothing is watched: the next {@link #watch} wakes it. */
     private volatile boolean sleeping;
     private volatile boolean closed;
 
-    public Watchdog() {
-        sweeper = Thread.ofPlatform().daemon(true).name("task-watchdog").start(this::sweep);
+    /** A watchdog measuring deadlines on {@code nanoTime} (the clock the callers compute them on). */
+    public Watchdog(LongSupplier nanoTime) {
+        this(nanoTime, Executors.newCachedThreadPool(Thread.ofPlatform().daemon(true).name("task-interrupter-", 1).factory()),
+                true);
+    }
+
+    /**
+     * @param interrupters where expired calls' timeouts run
+     * @param sweeping     false for a watchdog without a sweeper thread, swept by calling {@link #sweep(long)} (tests)
+     */
+    Watchdog(LongSupplier nanoTime, ExecutorService interrupters, boolean sweeping) {
+        this.nanoTime = nanoTime;
+        this.interrupters = interrupters;
+        this.sweeper = sweeping ? Thread.ofPlatform().daemon(true).name("task-watchdog").start(this::run) : null;
     }
 
     /** A watched call; {@link #cancel()} it when the call returned. */
@@ -53,15 +70,30 @@ public final class Watchdog implements AutoCloseable {
 
     /** Runs {@code onTimeout} after {@code delayNanos} unless the returned watch is cancelled first. */
     Watch watch(Runnable onTimeout, long delayNanos) {
-        Watch watch = new Watch(onTimeout, System.nanoTime() + delayNanos);
+        Watch watch = new Watch(onTimeout, nanoTime.getAsLong() + delayNanos);
         watched.add(watch);
-        if (sleeping) {
+        if (sleeping && sweeper != null) {
             LockSupport.unpark(sweeper);
         }
         return watch;
     }
 
-    private void sweep() {
+    /**
+     * Hands every watch whose deadline is at or before {@code now} to an interrupter and forgets
+     * it; returns how many fired. Each watch fires at most once, even when sweeps overlap.
+     */
+    int sweep(long now) {
+        int fired = 0;
+        for (Watch watch : watched) {
+            if (now - watch.deadline >= 0 && watched.remove(watch)) {
+                fire(watch.onTimeout);
+                fired++;
+            }
+        }
+        return fired;
+    }
+
+    private void run() {
         long tick = TICK.toNanos();
         while (!closed) {
             if (watched.isEmpty()) {
@@ -74,12 +106,7 @@ public final class Watchdog implements AutoCloseable {
                 continue;
             }
             LockSupport.parkNanos(this, tick);
-            long now = System.nanoTime();
-            for (Watch watch : watched) {
-                if (now - watch.deadline >= 0 && watched.remove(watch)) {
-                    fire(watch.onTimeout);
-                }
-            }
+            sweep(nanoTime.getAsLong());
         }
     }
 
@@ -96,11 +123,19 @@ public final class Watchdog implements AutoCloseable {
         return watched.size();
     }
 
+    /** True while the sweeper thread is parked because nothing is watched (for tests). */
+    boolean idle() {
+        return sleeping;
+    }
+
     @Override
     public void close() {
         closed = true;
-        LockSupport.unpark(sweeper);
         interrupters.shutdownNow();
+        if (sweeper == null) {
+            return;
+        }
+        LockSupport.unpark(sweeper);
         try {
             sweeper.join(TimeUnit.SECONDS.toMillis(1));
         } catch (InterruptedException e) {

@@ -2,7 +2,6 @@ package dev.metropolis.serve;
 
 import dev.metropolis.logging.LogContext;
 import dev.metropolis.logging.RequestIds;
-import dev.metropolis.serve.TaskMetrics;
 import dev.metropolis.serve.TaskMetrics.TaskLabels;
 import dev.metropolis.runner.TaskRunner;
 import dev.metropolis.script.ScriptHeader;
@@ -15,18 +14,11 @@ import dev.metropolis.task.HttpRoute;
 import dev.metropolis.task.TaskMetadata;
 import dev.metropolis.task.WireHeaders;
 import dev.metropolis.nats.MicroService;
-import dev.metropolis.nats.Replies;
-import dev.metropolis.trace.Spans;
 import dev.metropolis.trace.Tracing;
 import io.helidon.metrics.api.Meter;
 import io.helidon.metrics.api.Tag;
 import io.nats.client.Connection;
 import io.nats.client.Message;
-import io.nats.client.impl.Headers;
-import io.opentelemetry.api.trace.Span;
-import io.opentelemetry.api.trace.SpanBuilder;
-import io.opentelemetry.api.trace.SpanKind;
-import io.opentelemetry.context.Context;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -39,19 +31,16 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * One script published as a NATS micro service: an endpoint per subject in the script's queue
  * group, visible to {@code $SRV.PING/INFO/STATS} with its language and version in the metadata.
  */
 public final class TaskService {
-    private static final Logger LOG = Logger.getLogger(TaskService.class.getName());
-
     private final Connection connection;
     private final TaskMetrics metrics;
-    private final Tracing tracing;
+    private final CallObserver observer;
+    private final ReplySender replies;
     /** How long a stop lets delivered messages, handlers and queued calls finish. */
     private final Duration drainTimeout;
     private final AtomicInteger inFlight = new AtomicInteger();
@@ -65,7 +54,8 @@ public final class TaskService {
         this.connection = connection;
         this.runner = runner;
         this.metrics = metrics;
-        this.tracing = tracing;
+        this.observer = new CallObserver(tracing, metrics, System::nanoTime);
+        this.replies = new ReplySender(connection);
         this.drainTimeout = drainTimeout;
         this.service = build();
         this.gauges = registerGauges();
@@ -123,9 +113,8 @@ public final class TaskService {
      * the connection's dispatcher thread only classifies and queues.
      */
     private void onMessage(Message message, MicroService.Endpoint endpoint, TaskLabels labels) {
-        long arrived = System.nanoTime();
         Map<String, List<String>> headers = headersOf(message);
-        Span span = startSpan(labels, message, headers);
+        CallObserver.Call call = observer.arrived(endpoint, labels, message, headers);
         TaskRequest request = new TaskRequest(message.getSubject(), message.getReplyTo(), headers, message.getData());
         LogContext logContext = LogContext.of(labels.task(), request.subject(), request.header(WireHeaders.REQUEST_ID),
                 request.header(WireHeaders.TRACEPARENT));
@@ -139,18 +128,15 @@ public final class TaskService {
                 current = runner;
                 outcome = current.submit(request, logContext);
             }
-            TaskRunner serving = current;
+            String task = current.script().name();
             outcome.whenComplete((reply, error) -> {
                 try {
                     TaskError failure = error == null ? null : asTaskError(error);
                     // Counted before the reply goes out, so a caller that has its answer also finds it
                     // in $SRV.STATS, the metrics and the trace.
-                    long elapsed = System.nanoTime() - arrived;
-                    endpoint.record(elapsed, failure == null ? null : failure.code() + " " + failure.getMessage());
-                    Spans.end(span, failure);
-                    metrics.invocation(labels, failure == null ? "ok" : failure.kind().label(), elapsed);
+                    observer.answered(call, failure);
                     try (LogContext.Scope completing = LogContext.open(logContext)) { // on whichever thread completed it
-                        respond(serving, request, reply, failure);
+                        replies.send(task, request, reply, failure);
                     }
                 } finally {
                     if (inFlight.decrementAndGet() == 0) {
@@ -161,60 +147,6 @@ public final class TaskService {
                 }
             });
         }
-    }
-
-    /**
-     * The message's span, a child of the caller's trace context. The headers then carry the span's
-     * own context, so the script sees it and the reply echoes it. A request/reply message is a
-     * SERVER span, pairing with the caller's CLIENT span; fire-and-forget is a CONSUMER.
-     */
-    private Span startSpan(TaskLabels labels, Message message, Map<String, List<String>> headers) {
-        Context parent = tracing.extract(headers);
-        SpanBuilder span = tracing.tracer().spanBuilder("task " + labels.task())
-                .setParent(parent)
-                .setSpanKind(message.getReplyTo() == null ? SpanKind.CONSUMER : SpanKind.SERVER)
-                .setAttribute(Spans.MESSAGING_SYSTEM, Spans.NATS)
-                .setAttribute(Spans.MESSAGING_OPERATION, "process")
-                .setAttribute(Spans.DESTINATION, message.getSubject())
-                .setAttribute(Spans.TASK, labels.task())
-                .setAttribute(Spans.LANGUAGE, labels.language());
-        if (!labels.subject().equals(message.getSubject())) {
-            span.setAttribute(Spans.DESTINATION_TEMPLATE, labels.subject());
-        }
-        Span started = span.startSpan();
-        tracing.inject(parent.with(started), headers);
-        return started;
-    }
-
-    /** Sends the reply: the task's, or its failure in the micro-service error form. */
-    private void respond(TaskRunner runner, TaskRequest request, TaskReply reply, TaskError failure) {
-        if (failure != null) {
-            logFailure(runner, request, failure);
-        }
-        if (request.replyTo() == null) {
-            return;
-        }
-        try {
-            if (failure == null) {
-                connection.publish(request.replyTo(), correlated(Replies.headers(reply), request), reply.body());
-            } else {
-                connection.publish(request.replyTo(), correlated(Replies.errorHeaders(failure), request),
-                        Replies.errorBody(failure, runner.script().name(), request.subject()));
-            }
-        } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "could not send the reply for task ''{0}'' on ''{1}'': {2}",
-                    new Object[] {runner.script().name(), request.subject(), e.toString()});
-        }
-    }
-
-    /** Errors are logged with their context; a task's own refusals (4xx) are the caller's business. */
-    private static void logFailure(TaskRunner runner, TaskRequest request, TaskError failure) {
-        Level level = ErrorKind.isServerError(failure.code()) ? Level.WARNING : Level.FINE;
-        if (request.replyTo() == null) {
-            level = Level.WARNING; // nobody else will ever hear of it
-        }
-        LOG.log(level, "task ''{0}'' on ''{1}''{2}: {3} {4}", new Object[] {runner.script().name(), request.subject(),
-            request.replyTo() == null ? " (fire-and-forget)" : "", failure.code(), failure.getMessage()});
     }
 
     private static TaskError asTaskError(Throwable error) {
@@ -238,17 +170,6 @@ public final class TaskService {
             copy.put(WireHeaders.REQUEST_ID, List.of(RequestIds.next()));
         }
         return copy;
-    }
-
-    /** Reply headers that let the caller correlate: the request id and the trace context, echoed. */
-    private static Headers correlated(Headers reply, TaskRequest request) {
-        for (String name : WireHeaders.CORRELATION) {
-            String value = request.header(name);
-            if (value != null) {
-                reply.put(name, value);
-            }
-        }
-        return reply;
     }
 
     /**
@@ -309,9 +230,11 @@ public final class TaskService {
         return previous;
     }
 
-    /** True when a new version can take over this service in place: same subjects, queue and metadata. */
-    public boolean canServe(TaskScript next) {
-        TaskScript current = runner.script();
+    /**
+     * True when {@code next} can take over the service of {@code current} in place (a {@link #swap}):
+     * same file, subjects, queue, metadata and description, so discovery shows nothing new.
+     */
+    public static boolean canServe(TaskScript current, TaskScript next) {
         return current.file().equals(next.file()) && metadata(current).equals(metadata(next))
                 && current.header().description().equals(next.header().description());
     }

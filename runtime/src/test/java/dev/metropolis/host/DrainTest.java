@@ -2,6 +2,8 @@ package dev.metropolis.host;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.metropolis.testkit.Await;
+
 import dev.metropolis.testkit.FreePort;
 import dev.metropolis.nats.LocalNatsServer;
 import dev.metropolis.nats.NatsSettings;
@@ -44,11 +46,12 @@ class DrainTest {
                 Connection client = TestSupport.client(port)) {
             Host leaves = Host.builder(new HostConfig(scripts, nats, Duration.ofSeconds(5)), TestSupport.ENGINES).start();
             // A busy host may answer discovery after the window: ask until both have answered.
-            TestSupport.await(Duration.ofSeconds(30), "both hosts in discovery",
+            Await.until(Duration.ofSeconds(30), "both hosts in discovery",
                     () -> new Discovery(client, 500, 10).ping("work").size() == 2);
 
             AtomicBoolean running = new AtomicBoolean(true);
             AtomicInteger sent = new AtomicInteger();
+            AtomicInteger answered = new AtomicInteger();
             AtomicInteger failed = new AtomicInteger();
             AtomicReference<String> firstFailure = new AtomicReference<>();
             List<Thread> clients = new ArrayList<>();
@@ -62,6 +65,7 @@ class DrainTest {
                             if (TestSupport.errorCode(reply) != 0 || !TestSupport.text(reply).equals("done")) {
                                 throw new AssertionError(TestSupport.text(reply));
                             }
+                            answered.incrementAndGet();
                         } catch (Exception | AssertionError e) {
                             failed.incrementAndGet();
                             firstFailure.compareAndSet(null, e.toString());
@@ -69,10 +73,14 @@ class DrainTest {
                     }
                 }));
             }
-            Thread.sleep(1_500);
+            // Under load on both hosts before the stop, so the stop finds calls in flight.
+            Await.until(Duration.ofSeconds(30), "50 answered requests", () -> answered.get() >= 50);
             int beforeStop = sent.get();
             leaves.close(); // what SIGTERM does: leave discovery, finish in-flight calls, close
-            Thread.sleep(1_500);
+            // And after it: every request from now on goes to the host that stays.
+            int answeredAtStop = answered.get();
+            Await.until(Duration.ofSeconds(30), "50 more answered requests after the stop",
+                    () -> answered.get() >= answeredAtStop + 50 || failed.get() > 0);
             running.set(false);
             for (Thread thread : clients) {
                 thread.join();

@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.metropolis.testkit.Await;
 import dev.metropolis.script.ScriptProblem;
 import dev.metropolis.script.TaskScript;
 import io.nats.client.Connection;
@@ -314,7 +315,7 @@ class HostTest {
                     Duration.ofSeconds(30));
             request(nats, "slow.sleep", "0.5");
             first.get();
-            TestSupport.await(Duration.ofSeconds(60), "slow.py's second context", () -> host.liveContexts("slow") == 2);
+            Await.until(Duration.ofSeconds(60), "slow.py's second context", () -> host.liveContexts("slow") == 2);
         }
 
         @Test
@@ -362,7 +363,7 @@ class HostTest {
                 nats.publish("counter.add", new byte[0]);
             }
             nats.flush(Duration.ofSeconds(5));
-            TestSupport.await(Duration.ofSeconds(10), "five fire-and-forget messages to run", () -> {
+            Await.until(Duration.ofSeconds(10), "five fire-and-forget messages to run", () -> {
                 try {
                     return Integer.parseInt(text(call("counter.get", ""))) == before + 5;
                 } catch (Exception e) {

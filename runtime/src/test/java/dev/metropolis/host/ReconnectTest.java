@@ -4,6 +4,8 @@ import static dev.metropolis.host.TestSupport.request;
 import static dev.metropolis.host.TestSupport.text;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.metropolis.testkit.Await;
+
 import dev.metropolis.testkit.FreePort;
 import dev.metropolis.nats.LocalNatsServer;
 import dev.metropolis.nats.NatsSettings;
@@ -26,11 +28,11 @@ class ReconnectTest {
             assertThat(text(request(client, "cjs.greet", "before"))).isEqualTo("hello, before");
 
             server.close();
-            TestSupport.await(Duration.ofSeconds(10), "the host to notice the outage",
+            Await.until(Duration.ofSeconds(10), "the host to notice the outage",
                     () -> host.connection().getStatus() != Connection.Status.CONNECTED);
             server = LocalNatsServer.start(port, System.getenv());
 
-            TestSupport.await(Duration.ofSeconds(20), "the host to serve again after the restart", () -> {
+            Await.until(Duration.ofSeconds(20), "the host to serve again after the restart", () -> {
                 try {
                     return text(request(client, "cjs.greet", "after")).equals("hello, after");
                 } catch (Exception e) {

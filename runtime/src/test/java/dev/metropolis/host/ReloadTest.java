@@ -4,6 +4,8 @@ import static dev.metropolis.host.TestSupport.errorCode;
 import static dev.metropolis.host.TestSupport.text;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.metropolis.testkit.Await;
+
 import io.nats.client.Connection;
 import io.nats.client.Message;
 import java.lang.management.ManagementFactory;
@@ -80,21 +82,11 @@ class ReloadTest {
     }
 
     /** Waits until {@code subject} answers {@code expected}; returns how long that took from {@code since}. */
-    private long awaitAnswer(String subject, String expected, long since) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos(); // generous: a busy machine slows GraalPy a lot
-        while (true) {
-            try {
-                if (text(TestSupport.request(nats, subject, "")).equals(expected)) {
-                    return (System.nanoTime() - since) / 1_000_000;
-                }
-            } catch (Exception e) {
-                // not served yet: keep asking
-            }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError(subject + " never answered " + expected);
-            }
-            Thread.sleep(10);
-        }
+    private long awaitAnswer(String subject, String expected, long since) {
+        // generous: a busy machine slows GraalPy a lot; a request that fails means not served yet
+        Await.until(Duration.ofSeconds(90), subject + " to answer " + expected,
+                () -> text(TestSupport.request(nats, subject, "")).equals(expected));
+        return (System.nanoTime() - since) / 1_000_000;
     }
 
     /** Background clients sending requests all the time; counts every failed one. */
@@ -153,7 +145,9 @@ class ReloadTest {
             write("swap.py", py("swap.py", "'v2'"));
             long pyMillis = awaitAnswer("swap.py", "v2", saved);
             System.out.printf("save to first reply from the new version: JS %d ms, Python %d ms%n", jsMillis, pyMillis);
-            Thread.sleep(200);
+            // Keep the load on while the old versions retire: a request they dropped would fail now.
+            int atSwap = load.sent.get();
+            Await.until(Duration.ofSeconds(30), "20 more requests on the new versions", () -> load.sent.get() >= atSwap + 20);
             load.close();
             assertThat(load.sent.get()).isGreaterThan(50);
             assertThat(load.failed.get()).as("first failure: %s", load.firstFailure.get()).isZero();
@@ -165,7 +159,7 @@ class ReloadTest {
     void aBrokenEditKeepsTheOldVersionServingAndAFixRecovers() throws Exception {
         write("swap.js", js("swap.js", "'v2' +"));
         write("swap.py", py("swap.py", "undefined_name +"));
-        TestSupport.await(Duration.ofSeconds(60), "both broken edits to be reported",
+        Await.until(Duration.ofSeconds(60), "both broken edits to be reported",
                 () -> host.problems().size() == 2);
         assertThat(host.problems()).allSatisfy(problem -> {
             // the broken line: the function's body in JS (line 5), its return in Python (line 6)
@@ -190,7 +184,7 @@ class ReloadTest {
         awaitAnswer("added.subject", "new here", System.nanoTime());
 
         Files.delete(folder.resolve("added.js"));
-        TestSupport.await(Duration.ofSeconds(60), "added.subject to lose its responders", () -> {
+        Await.until(Duration.ofSeconds(60), "added.subject to lose its responders", () -> {
             try {
                 TestSupport.request(nats, "added.subject", "");
                 return false;
@@ -209,7 +203,7 @@ class ReloadTest {
         awaitAnswer("mover.before", "here", System.nanoTime());
         write("mover.js", js("mover.after", "'moved'"));
         awaitAnswer("mover.after", "moved", System.nanoTime());
-        TestSupport.await(Duration.ofSeconds(60), "the old subject to be unsubscribed", () -> {
+        Await.until(Duration.ofSeconds(60), "the old subject to be unsubscribed", () -> {
             try {
                 TestSupport.request(nats, "mover.before", "");
                 return false;
@@ -224,14 +218,14 @@ class ReloadTest {
     @Order(5)
     void aSecondScriptOnTheSameSubjectIsRefusedAndTheFirstKeepsIt() throws Exception {
         write("thief.js", js("swap.js", "'stolen'"));
-        TestSupport.await(Duration.ofSeconds(60), "the conflict to be reported",
+        Await.until(Duration.ofSeconds(60), "the conflict to be reported",
                 () -> host.problems().stream().anyMatch(p -> p.file().getFileName().toString().equals("thief.js")));
         assertThat(host.problems().getFirst().getMessage()).contains("already served by swap.js");
         for (int i = 0; i < 5; i++) {
             assertThat(ask("swap.js")).isEqualTo("v3");
         }
         Files.delete(folder.resolve("thief.js"));
-        TestSupport.await(Duration.ofSeconds(60), "the problem to clear with the file", () -> host.problems().isEmpty());
+        Await.until(Duration.ofSeconds(60), "the problem to clear with the file", () -> host.problems().isEmpty());
     }
 
     @Test
@@ -240,14 +234,14 @@ class ReloadTest {
         write("owner.js", js("contested", "'owner'"));
         awaitAnswer("contested", "owner", System.nanoTime());
         write("heir.js", js("contested", "'heir'"));
-        TestSupport.await(Duration.ofSeconds(60), "the conflict to be reported",
+        Await.until(Duration.ofSeconds(60), "the conflict to be reported",
                 () -> host.problems().stream().anyMatch(p -> p.file().getFileName().toString().equals("heir.js")));
 
         Files.delete(folder.resolve("owner.js"));
         awaitAnswer("contested", "heir", System.nanoTime());
         assertThat(host.problems()).isEmpty();
         Files.delete(folder.resolve("heir.js"));
-        TestSupport.await(Duration.ofSeconds(60), "heir.js to stop serving", () -> host.served().stream()
+        Await.until(Duration.ofSeconds(60), "heir.js to stop serving", () -> host.served().stream()
                 .noneMatch(script -> script.file().getFileName().toString().equals("heir.js")));
     }
 
@@ -268,7 +262,7 @@ class ReloadTest {
             System.out.printf("200 reloads under load: %d requests, %d failed%n", load.sent.get(), load.failed.get());
             assertThat(load.failed.get()).as("first failure: %s", load.firstFailure.get()).isZero();
         }
-        TestSupport.await(Duration.ofSeconds(60), "retired versions to close their contexts",
+        Await.until(Duration.ofSeconds(60), "retired versions to close their contexts",
                 () -> host.liveContexts() <= baselineContexts + 2);
         long heap = usedHeapAfterGc();
         System.out.printf("heap after 20 edits %d MB, after 200 edits %d MB; live contexts %d%n",
@@ -276,11 +270,18 @@ class ReloadTest {
         assertThat(heap).isLessThan(baselineHeap + (64L << 20));
     }
 
-    private static long usedHeapAfterGc() throws InterruptedException {
-        for (int i = 0; i < 3; i++) {
+    /**
+     * The used heap once collections stop freeing anything: cleaners run after a collection on
+     * their own threads and free more for the next one, so collect until two readings agree.
+     */
+    private static long usedHeapAfterGc() {
+        long[] previous = {Long.MAX_VALUE};
+        return Await.value(Duration.ofSeconds(30), "the heap to settle after collections", () -> {
             System.gc();
-            Thread.sleep(100);
-        }
-        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+            long used = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+            boolean settled = previous[0] - used < (1L << 20);
+            previous[0] = used;
+            return settled ? used : null;
+        }, used -> true);
     }
 }

@@ -14,7 +14,6 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
 /** Shared fixtures for tests that run a real host against a real nats-server. */
 final class TestSupport {
@@ -81,17 +80,6 @@ final class TestSupport {
 
     static String header(Message message, String name) {
         return message.getHeaders() == null ? null : message.getHeaders().getFirst(name);
-    }
-
-    /** Waits for a condition, polling, until the deadline; fails with {@code what} if it never holds. */
-    static void await(Duration timeout, String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out after " + timeout + " waiting for " + what);
-            }
-            Thread.sleep(50);
-        }
     }
 
     static List<String> lines(String text) {
