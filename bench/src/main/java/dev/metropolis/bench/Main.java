@@ -16,6 +16,7 @@ public final class Main {
               coldstart --nats URL --id ID ... -- CMD ARGS   starts a host, times its first replies (and memory)
               steady --id ID --nats URLS --subject S | --http URL --method M ...
                                                              clients in a loop for a while: requests and failures
+              kv-loop --nats URL --id ID ...                 a bare jnats KV get + put in a loop (task abilities' baseline)
               report --samples FILE --markdown FILE          the tables, on stdout and as Markdown
             """;
 
@@ -33,6 +34,7 @@ public final class Main {
             case "load" -> NatsLoad.run(options);
             case "coldstart" -> ColdStart.run(options);
             case "steady" -> SteadyLoad.run(options);
+            case "kv-loop" -> KvLoop.run(options);
             case "report" -> Report.run(options);
             default -> {
                 System.err.print("unknown command '" + args[0] + "'\n" + USAGE);

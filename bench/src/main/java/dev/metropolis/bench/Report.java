@@ -45,6 +45,7 @@ final class Report {
         http();
         start();
         memory();
+        abilities();
         out.append("## Targets\n\n");
         out.append(missed.isEmpty() ? "Every target measured in this run is met.\n" : "Missed: " + String.join("; ", missed) + ".\n");
         return out.toString();
@@ -319,5 +320,36 @@ final class Report {
         }
         missed.add(String.format(Locale.ROOT, "%s %.1f s (target %s)", what, s.median() / 1000, goalText));
         return goalText + " MISSED";
+    }
+
+    // ---- 6. Task abilities -------------------------------------------------------------------
+
+    private void abilities() {
+        Table table = new Table("what", "through the host", "baseline", "ratio", "host CPU µs/req");
+        if (samples.get("abl.call.chain.rps") != null) {
+            table.row("a JS task calling a JS echo task, " + samples.meta("inflight_chain") + " in flight (req/s)",
+                    figure("abl.call.chain.rps"), "the echo called directly: " + figure("abl.call.direct.rps"),
+                    ratio("abl.call.chain.rps", "abl.call.direct.rps"),
+                    figure("abl.call.chain.cpu") + " vs " + figure("abl.call.direct.cpu"));
+        }
+        if (samples.get("abl.fetch.js.mean") != null) {
+            table.row("JS `fetch` POST to a local Helidon echo, one at a time (µs per request)", figure("abl.fetch.js.mean"),
+                    "Node " + samples.meta("node") + " fetch loop: " + figure("abl.fetch.node.mean"),
+                    ratio("abl.fetch.node.mean", "abl.fetch.js.mean", (a, b) -> a / b), figure("abl.fetch.js.cpu"));
+        }
+        if (samples.get("abl.fetch.py.mean") != null) {
+            table.row("Python `metropolis.http.post` to the same echo (µs per request)", figure("abl.fetch.py.mean"),
+                    "CPython urllib loop: " + figure("abl.fetch.cpython.mean"),
+                    ratio("abl.fetch.cpython.mean", "abl.fetch.py.mean", (a, b) -> a / b), figure("abl.fetch.py.cpu"));
+        }
+        if (samples.get("abl.kv.js.mean") != null) {
+            table.row("KV get + put in a JS task (µs per message)", figure("abl.kv.js.mean"),
+                    "bare jnats KV get + put loop: " + figure("abl.kv.java.mean"),
+                    ratio("abl.kv.java.mean", "abl.kv.js.mean", (a, b) -> a / b), figure("abl.kv.js.cpu"));
+        }
+        section("6. Task abilities: calls, HTTP out, key-value state", "Host rows are measured from a NATS client"
+                + " sending one request at a time (the chain row: many in flight), so they include the request/reply"
+                + " round trip to the host; the baselines are the same work in a plain loop with no NATS in front."
+                + " Ratio: baseline time over host time (1.0x = as fast), or requests/s against the direct call.", table);
     }
 }

@@ -124,6 +124,27 @@ class HostTest {
         }
 
         @Test
+        void checkoutPricesACartKeptInKeyValueAndAnnouncesTheOrder() throws Exception {
+            io.nats.client.Subscription orders = nats.subscribe("orders.placed");
+            nats.flush(Duration.ofSeconds(2));
+            assertThat(errorCode(call("cart.add", "{\"cart\": \"c-test\", \"item\": \"tea\", \"qty\": 2}"))).isZero();
+            JsonNode cart = json(call("cart.add", "{\"cart\": \"c-test\", \"item\": \"scone\"}"));
+            assertThat(cart.get("items").toString()).isEqualTo("{\"tea\":2,\"scone\":1}");
+
+            JsonNode order = json(call("shop.checkout", "{\"cart\": \"c-test\"}"));
+
+            assertThat(order.toString()).isEqualTo(
+                    "{\"cart\":\"c-test\",\"net\":\"9.75\",\"tax\":\"1.95\",\"total\":\"11.70\"}");
+            Message placed = orders.nextMessage(Duration.ofSeconds(5));
+            assertThat(placed).isNotNull();
+            assertThat(json(placed)).isEqualTo(order);
+            orders.unsubscribe();
+            Message missing = call("shop.checkout", "{\"cart\": \"nobody\"}");
+            assertThat(errorCode(missing)).isEqualTo(404);
+            assertThat(json(missing).get("error").asText()).isEqualTo("the call to 'cart.show' failed: no cart 'nobody'");
+        }
+
+        @Test
         void statsIsAnAsyncModuleTask() throws Exception {
             JsonNode stats = json(call("math.stats", "[5, 1, 3, 2]"));
             assertThat(stats.get("count").asInt()).isEqualTo(4);
@@ -442,7 +463,7 @@ class HostTest {
             assertThat(problems.get("missing-function.js").getMessage()).contains("no function 'run'");
 
             assertThat(host.served()).extracting(TaskScript::name)
-                    .containsExactlyInAnyOrder("add", "digest", "reverse", "stats", "wordcount", "probe", "probe", "slow",
+                    .containsExactlyInAnyOrder("add", "cart", "checkout", "digest", "reverse", "stats", "wordcount", "probe", "probe", "slow",
                             "cjs", "counter", "spin");
         }
 
@@ -460,7 +481,8 @@ class HostTest {
             List<InfoResponse> infos = discovery.info();
             Map<String, InfoResponse> byFile = infos.stream()
                     .collect(Collectors.toMap(info -> info.getMetadata().get("metropolis.file"), Function.identity()));
-            assertThat(byFile).containsOnlyKeys("add.js", "digest.py", "reverse.py", "stats.mjs", "wordcount.py",
+            assertThat(byFile).containsOnlyKeys("add.js", "cart.js", "checkout.py", "digest.py", "reverse.py", "stats.mjs",
+                    "wordcount.py",
                     "probe.py", "probe.js", "slow.py", "cjs.js", "counter.js", "spin.js");
 
             InfoResponse reverse = byFile.get("reverse.py");
