@@ -57,17 +57,9 @@ public final class HeaderParser {
         KEYS.put("description", (value, draft) -> draft.description = string(value, "\"Reverses text\""));
         KEYS.put("http", (value, draft) -> draft.http = string(value, "\"POST /reverse\""));
         KEYS.put("allow", (value, draft) -> {
-            throw new IllegalStateException("[allow] is read by readGrants: its keys have lines of their own");
+            throw new IllegalStateException("[allow] is read by GrantParser: its keys have lines of their own");
         });
     }
-
-    /** An example value of each {@code [allow]} key, for messages. */
-    private static final Map<String, String> GRANT_EXAMPLES = Map.of(
-            "subjects", "[\"inventory.*\", \"audit.>\"]",
-            "http", "[\"https://api.example.com\"]",
-            "env", "[\"TAX_RATE\"]",
-            "secrets", "[\"payment_key\"]",
-            "kv", "[\"carts\"]");
 
     private HeaderParser() {
     }
@@ -179,7 +171,7 @@ public final class HeaderParser {
                 throw new ScriptProblem(file, line, unknownKeyMessage(key, toml.get(List.of(key))));
             }
             if (key.equals("allow")) {
-                draft.allow = readGrants(file, block, toml, line);
+                draft.allow = GrantParser.read(file, toml, line, position -> block.fileLine(position));
                 continue;
             }
             try {
@@ -203,63 +195,6 @@ public final class HeaderParser {
                 .toList();
     }
 
-    /** The {@code [allow]} table: each key a list of strings, each problem at its own line. */
-    private static Grants readGrants(Path file, Block block, TomlTable toml, int tableLine) throws ScriptProblem {
-        if (!(toml.get(List.of("allow")) instanceof TomlTable table)) {
-            throw new ScriptProblem(file, tableLine, "key 'allow': expected a table of grants, e.g. [allow] followed"
-                    + " by subjects = " + GRANT_EXAMPLES.get("subjects"));
-        }
-        Map<String, List<String>> values = new LinkedHashMap<>();
-        for (String key : table.keySet()) {
-            int line = block.fileLine(toml.inputPositionOf(List.of("allow", key)));
-            if (!Grants.KEYS.contains(key)) {
-                throw new ScriptProblem(file, line, unknownGrantMessage(key));
-            }
-            try {
-                values.put(key, strings(table.get(List.of(key)), GRANT_EXAMPLES.get(key)));
-                grants(values); // each key's values are checked as they are read
-            } catch (IllegalArgumentException e) {
-                throw new ScriptProblem(file, line, "key 'allow." + key + "': " + e.getMessage(), e);
-            }
-        }
-        return grants(values);
-    }
-
-    private static Grants grants(Map<String, List<String>> values) {
-        return new Grants(values.getOrDefault("subjects", List.of()),
-                values.getOrDefault("http", List.of()).stream().map(Origin::parse).toList(),
-                values.getOrDefault("env", List.of()), values.getOrDefault("secrets", List.of()),
-                values.getOrDefault("kv", List.of()));
-    }
-
-    private static String unknownGrantMessage(String key) {
-        String message = "unknown key 'allow." + key + "' (known grants: " + String.join(", ", Grants.KEYS) + ")";
-        if (KEYS.containsKey(key)) {
-            message += "; keys after [allow] belong to it: move '" + key + "' above the [allow] line";
-        } else {
-            String closest = closest(key, Grants.KEYS);
-            if (closest != null) {
-                message += "; did you mean '" + closest + "'?";
-            }
-        }
-        return message;
-    }
-
-    private static List<String> strings(Object value, String example) {
-        if (!(value instanceof TomlArray array)) {
-            throw new IllegalArgumentException("expected a list of strings such as " + example + ", got " + describe(value));
-        }
-        List<String> strings = new ArrayList<>();
-        for (int i = 0; i < array.size(); i++) {
-            if (!(array.get(i) instanceof String string)) {
-                throw new IllegalArgumentException("expected a list of strings such as " + example + ", got "
-                        + describe(array.get(i)) + " in it");
-            }
-            strings.add(string);
-        }
-        return strings;
-    }
-
     private static String unknownKeyMessage(String key, Object value) {
         String message = "unknown key '" + key + "' in the metropolis header";
         if (value instanceof TomlTable) {
@@ -277,7 +212,12 @@ public final class HeaderParser {
     }
 
     /** The word of {@code known} within two edits of {@code key}, if any. */
-    private static String closest(String key, java.util.Collection<String> known) {
+    /** Whether {@code key} is one of the header's own (top-level) keys. */
+    static boolean isKey(String key) {
+        return KEYS.containsKey(key);
+    }
+
+    static String closest(String key, java.util.Collection<String> known) {
         String best = null;
         int bestDistance = 3;
         for (String candidate : known) {
@@ -375,7 +315,7 @@ public final class HeaderParser {
     }
 
     /** How a TOML value reads in an error message: strings quoted as in the header, others by kind. */
-    private static String describe(Object value) {
+    static String describe(Object value) {
         return switch (value) {
             case String string -> "\"" + Toml.tomlEscape(string) + "\"";
             case TomlArray array -> array.isEmpty() ? "an empty list" : "a list";

@@ -37,6 +37,8 @@ public final class FolderWatcher implements AutoCloseable {
     private final Debouncer debouncer;
     private final Thread thread;
     private Map<Path, Fingerprint> known = new HashMap<>();
+    /** Native file events, registered before the baseline scan; null where the folder cannot be watched. */
+    private WatchService events;
     private volatile boolean running = true;
 
     /**
@@ -55,12 +57,14 @@ public final class FolderWatcher implements AutoCloseable {
 
     /** Starts watching; changes from now on are reported (the current files are the baseline). */
     public void start() {
+        // Events first, then the baseline: a change made between the two is seen by both, never by neither.
+        events = openEvents();
         known = scan();
         thread.start();
     }
 
     private void run() {
-        try (WatchService events = openEvents()) {
+        try (WatchService events = this.events) {
             long nextScan = System.nanoTime() + pollInterval.toNanos();
             while (running) {
                 if (events != null) {

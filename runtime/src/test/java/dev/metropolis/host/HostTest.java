@@ -498,7 +498,7 @@ class HostTest {
             assertThat(byFile.get("digest.py").getEndpoints()).extracting(Endpoint::getSubject)
                     .containsExactlyInAnyOrder("bytes.sha256", "bytes.md5");
             assertThat(byFile.get("add.js").getMetadata()).containsEntry("metropolis.language", "js");
-            assertThat(discovery.ping()).hasSize(11);
+            assertThat(discovery.ping()).hasSize(13);
         }
 
         @Test
