@@ -141,7 +141,18 @@ final class ScriptSet {
                     : new ScriptProblem(version.script().file(), 0, "could not load: " + e.getCause(), e.getCause()));
             return;
         }
-        install(version, runner, nats.join());
+        Connection connection = nats.join();
+        if (!version.script().header().allow().kv().isEmpty() && !hasJetStream(connection)) {
+            runner.close(Duration.ZERO);
+            reject(new ScriptProblem(version.script().file(), 0, "key 'allow.kv': the NATS server has no JetStream,"
+                    + " which key-value buckets need; start nats-server with -js (or remove the grant)"));
+            return;
+        }
+        install(version, runner, connection);
+    }
+
+    private static boolean hasJetStream(Connection connection) {
+        return connection.getServerInfo() != null && connection.getServerInfo().isJetStreamAvailable();
     }
 
     private static void awaitAny(Collection<CompletableFuture<TaskRunner>> futures) {
