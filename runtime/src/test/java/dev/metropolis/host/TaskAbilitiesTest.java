@@ -91,6 +91,8 @@ class TaskAbilitiesTest {
                         return metropolis.request("abilities.callee.fail", "x")
                     if what == "slow":
                         return metropolis.request("abilities.callee.slow", "x", timeout="300ms")
+                    if what == "hang":
+                        return metropolis.request("abilities.callee.slow", "x")  # no timeout: the caller's 2s deadline
                     if what == "nobody":
                         return metropolis.request("abilities.nobody", "x")
                     if what == "denied":
@@ -232,6 +234,14 @@ class TaskAbilitiesTest {
         assertThat(errorCode(reply)).isEqualTo(504);
         assertThat(json(reply).get("kind").asText()).isEqualTo("timed_out");
         assertThat(json(reply).get("error").asText()).contains("abilities.callee.slow");
+    }
+
+    @Test
+    void aCallWithoutATimeoutEndsAtTheCallersDeadline() throws Exception {
+        Message reply = call("abilities.py.hang", "{}");
+
+        assertThat(errorCode(reply)).isEqualTo(504);
+        assertThat(json(reply).get("kind").asText()).isEqualTo("timed_out");
     }
 
     @Test
