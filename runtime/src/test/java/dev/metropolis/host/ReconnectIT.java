@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** A host outlives a nats-server restart: it reconnects and resubscribes without help. */
-class ReconnectTest {
+class ReconnectIT {
 
     @Test
     void hostServesAgainAfterTheServerRestarts(@TempDir Path scripts) throws Exception {
