@@ -69,6 +69,10 @@ public final class HeaderParser {
         });
     }
 
+    /** The keys of stream and schedule triggers. */
+    private static final java.util.Set<String> TRIGGER_KEYS = java.util.Set.of("stream", "durable", "max_deliver", "backoff",
+            "dead_letter", "schedule", "every", "time_zone");
+
     /** An example value of each {@code [allow]} key, for messages. */
     private static final Map<String, String> GRANT_EXAMPLES = Map.of(
             "subjects", "[\"inventory.*\", \"audit.>\"]",
@@ -334,7 +338,9 @@ public final class HeaderParser {
             // "[limits]" and "limits.cpu = 1" both arrive as a table named "limits".
             message += "; besides the [allow] table the header takes plain keys only, no tables or dotted keys";
         }
-        message += " (known keys: " + String.join(", ", KEYS.keySet()) + ")";
+        // The request/reply keys; the stream and schedule keys are found by "did you mean" and the README.
+        message += " (known keys: " + String.join(", ", KEYS.keySet().stream().filter(known -> !TRIGGER_KEYS.contains(known))
+                .toList()) + ")";
         String closest = closestKnownKey(key);
         return closest == null ? message : message + "; did you mean '" + closest + "'?";
     }
