@@ -66,6 +66,13 @@ public record ScriptHeader(
             throw new IllegalArgumentException("a stream task consumes one subject (a wildcard may cover several),"
                     + " got " + subjects.size());
         }
+        if (trigger instanceof Trigger.Stream stream && !stream.retry().deadLetter().isEmpty()
+                && dev.metropolis.nats.Subjects.matches(subjects.getFirst(), stream.retry().deadLetter())) {
+            // The dead letters would be stored in the task's own stream and consumed again, forever.
+            throw new IllegalArgumentException("dead_letter '" + stream.retry().deadLetter() + "' is matched by the task's"
+                    + " subject '" + subjects.getFirst() + "'; choose a subject outside it, e.g. \"dead."
+                    + subjects.getFirst().replace(".>", "").replace(".*", "") + "\"");
+        }
         if (!QUEUE.matcher(queue).matches()) {
             throw new IllegalArgumentException("queue group '" + queue + "' is not a valid NATS queue name");
         }

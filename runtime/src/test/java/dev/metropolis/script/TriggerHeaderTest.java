@@ -82,6 +82,8 @@ class TriggerHeaderTest {
         assertThat(problem(py("stream = \"S\"", "subject = \"a\"", "max_deliver = 0")).detail())
                 .contains("max_deliver must be between 1 and 1000");
         assertThat(problem(py("stream = \"S\"", "subject = [\"a\", \"b\"]")).detail()).contains("consumes one subject");
+        assertThat(problem(py("stream = \"S\"", "subject = \"orders.>\"", "dead_letter = \"orders.dead\"")).detail())
+                .contains("is matched by the task's subject 'orders.>'").contains("\"dead.orders\"");
         assertThat(problem(py("stream = \"S\"", "subject = \"a\"", "http = \"POST /a\"")).detail()).contains("no reply to give");
     }
 
