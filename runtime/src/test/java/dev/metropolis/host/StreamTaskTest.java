@@ -98,6 +98,7 @@ class StreamTaskTest {
                 def handle(body, msg):
                     metropolis.publish("seen", {"task": "tick", "tick": msg.tick, "deliveries": msg.deliveries})
                 """);
+        Files.copy(TestSupport.EXAMPLES.resolve("durable/invoices.py"), scripts.resolve("invoices.py"));
         server = TestNats.start();
         nats = server.connect();
         Dispatcher dispatcher = nats.createDispatcher(message -> {
@@ -159,6 +160,27 @@ class StreamTaskTest {
         // Work-queue retention: what was acked is gone from the stream.
         Await.until(Duration.ofSeconds(10), "the AUDIT stream to be empty",
                 () -> nats.jetStreamManagement().getStreamInfo("AUDIT").getStreamState().getMsgCount() == 0);
+    }
+
+    @Test
+    void theWorkedExampleIssuesAnInvoiceNumberedByItsStreamSequence() throws Exception {
+        List<JsonNode> issued = new CopyOnWriteArrayList<>();
+        Dispatcher dispatcher = nats.createDispatcher(message -> {
+            try {
+                issued.add(JSON.readTree(message.getData()));
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        dispatcher.subscribe("invoices.issued");
+        nats.flush(Duration.ofSeconds(5));
+        long sequence = js.publish("invoices.requested", "{\"customer\": \"ada\", \"amount\": 42}"
+                .getBytes(StandardCharsets.UTF_8)).getSeqno();
+        Await.until(Duration.ofSeconds(30), "the invoice", () -> !issued.isEmpty());
+        assertThat(issued.getFirst().path("number").asLong()).isEqualTo(sequence);
+        assertThat(issued.getFirst().path("customer").asText()).isEqualTo("ada");
+        assertThat(issued.getFirst().path("attempt").asInt()).isEqualTo(1);
+        nats.closeDispatcher(dispatcher);
     }
 
     @Test
