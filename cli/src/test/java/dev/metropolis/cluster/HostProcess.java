@@ -126,6 +126,12 @@ public final class HostProcess implements AutoCloseable {
         return process.exitValue();
     }
 
+    /** Kills the process at once (SIGKILL), as a crash or an OOM kill would: no drain, no goodbye. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor();
+    }
+
     public boolean isAlive() {
         return process.isAlive();
     }

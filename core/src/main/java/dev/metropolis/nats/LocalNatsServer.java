@@ -55,6 +55,14 @@ public final class LocalNatsServer implements AutoCloseable {
     }
 
     /**
+     * Starts nats-server on 127.0.0.1:{@code port} with JetStream storing in {@code storeDir}, which
+     * the caller owns (it survives close), so a restarted server finds its streams and messages.
+     */
+    public static LocalNatsServer startWithStore(int port, Path storeDir, Map<String, String> env) throws IOException {
+        return start(port, List.of("-js", "-sd", storeDir.toString()), null, ProcessBuilder.Redirect.DISCARD, env);
+    }
+
+    /**
      * Starts nats-server on 127.0.0.1:{@code port} with {@code arguments} added to its command line
      * (cluster routes, a monitoring port, ...), its output appended to {@code log}, and waits until
      * it accepts connections. Without JetStream: a JetStream cluster needs a quorum, which tests

@@ -22,9 +22,12 @@ import java.util.Objects;
  * @param http        the route the script declared, or null for the default routes
  * @param allow       what the script is granted beyond answering, by {@code [allow]} key (subjects, http,
  *                    env, secrets, kv); published so an operator sees what each task may do
+ * @param trigger     what runs the task: {@link #REQUEST_TRIGGER}, or a stream or schedule described
+ *                    in one line ({@code stream ORDERS orders.created durable billing})
  */
 public record TaskMetadata(String task, String language, String file, List<String> subjects, String queue,
-        String version, Duration timeout, int concurrency, HttpRoute http, Map<String, List<String>> allow) {
+        String version, Duration timeout, int concurrency, HttpRoute http, Map<String, List<String>> allow,
+        String trigger) {
 
     public static final String TASK = "metropolis.task";
     public static final String LANGUAGE = "metropolis.language";
@@ -35,6 +38,9 @@ public record TaskMetadata(String task, String language, String file, List<Strin
     public static final String TIMEOUT_MS = "metropolis.timeout_ms";
     public static final String CONCURRENCY = "metropolis.concurrency";
     public static final String HTTP = "metropolis.http";
+    public static final String TRIGGER = "metropolis.trigger";
+    /** The trigger of a task that answers requests: the default, and what a host that announces none means. */
+    public static final String REQUEST_TRIGGER = "request";
     /** Followed by a grant's key: {@code metropolis.allow.subjects = "inventory.*,audit.>"}. */
     public static final String ALLOW_PREFIX = "metropolis.allow.";
 
@@ -48,6 +54,18 @@ public record TaskMetadata(String task, String language, String file, List<Strin
         Map<String, List<String>> grants = new LinkedHashMap<>();
         allow.forEach((key, values) -> grants.put(key, List.copyOf(values)));
         allow = java.util.Collections.unmodifiableMap(grants);
+        trigger = trigger == null || trigger.isBlank() ? REQUEST_TRIGGER : trigger;
+    }
+
+    /** A task that answers requests. */
+    public TaskMetadata(String task, String language, String file, List<String> subjects, String queue, String version,
+            Duration timeout, int concurrency, HttpRoute http, Map<String, List<String>> allow) {
+        this(task, language, file, subjects, queue, version, timeout, concurrency, http, allow, REQUEST_TRIGGER);
+    }
+
+    /** Whether the task answers requests (and so has routes), rather than running from a stream or schedule. */
+    public boolean answersRequests() {
+        return trigger.equals(REQUEST_TRIGGER);
     }
 
     /** A task granted nothing beyond answering. */
@@ -76,6 +94,9 @@ public record TaskMetadata(String task, String language, String file, List<Strin
             map.put(HTTP, http.toString());
         }
         allow.forEach((key, values) -> map.put(ALLOW_PREFIX + key, String.join(",", values)));
+        if (!answersRequests()) {
+            map.put(TRIGGER, trigger); // left out for request/reply, so older gateways see what they always saw
+        }
         return map;
     }
 
@@ -93,7 +114,7 @@ public record TaskMetadata(String task, String language, String file, List<Strin
         });
         return new TaskMetadata(map.get(TASK), map.get(LANGUAGE), map.get(FILE), list(map.getOrDefault(SUBJECTS, "")),
                 map.get(QUEUE), map.get(VERSION), Duration.ofMillis(number(map.get(TIMEOUT_MS), DEFAULT_TIMEOUT.toMillis())),
-                (int) number(map.get(CONCURRENCY), 0), route(map.get(HTTP)), allow);
+                (int) number(map.get(CONCURRENCY), 0), route(map.get(HTTP)), allow, map.get(TRIGGER));
     }
 
     private static List<String> list(String joined) {

@@ -25,6 +25,17 @@ public final class WireHeaders {
     public static final String HOPS = "Metropolis-Hops";
     /** The deepest chain of task-to-task calls allowed. */
     public static final int MAX_HOPS = 8;
+    /**
+     * Set by the host on a message from a JetStream stream: how many times it has been delivered
+     * (1 the first time) and its sequence in the stream, seen by the task as {@code msg.deliveries}
+     * and {@code msg.stream_sequence} ({@code msg.streamSequence} in JavaScript).
+     */
+    public static final String DELIVERIES = "Metropolis-Deliveries";
+    public static final String STREAM_SEQUENCE = "Metropolis-Stream-Sequence";
+    /** The time of a schedule's tick (ISO-8601, UTC), seen by the task as {@code msg.tick}. */
+    public static final String TICK = "Metropolis-Tick";
+    /** JetStream's de-duplication id: a second message with the same id within the stream's window is dropped. */
+    public static final String MSG_ID = "Nats-Msg-Id";
     /** The micro-service error convention: the message, and the code (= HTTP status). */
     public static final String SERVICE_ERROR = ServiceMessage.NATS_SERVICE_ERROR;
     public static final String SERVICE_ERROR_CODE = ServiceMessage.NATS_SERVICE_ERROR_CODE;

@@ -6,23 +6,29 @@ import io.nats.client.Connection;
 import io.nats.client.Nats;
 import io.nats.client.Options;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
 import java.time.Duration;
 import java.util.Map;
 
 /** A real nats-server (with JetStream) on a free port of 127.0.0.1, for one test class or one test. */
 public final class TestNats implements AutoCloseable {
     private final int port;
+    /** JetStream's store, kept across {@link #restart()} (a restarted server finds its streams), removed on close. */
+    private final Path storeDir;
     private LocalNatsServer server;
 
-    private TestNats(int port, LocalNatsServer server) {
+    private TestNats(int port, Path storeDir) throws IOException {
         this.port = port;
-        this.server = server;
+        this.storeDir = storeDir;
+        this.server = LocalNatsServer.startWithStore(port, storeDir, env());
     }
 
     /** Starts a server and returns once it accepts connections. */
     public static TestNats start() throws IOException {
-        int port = FreePort.next();
-        return new TestNats(port, LocalNatsServer.start(port, env()));
+        return new TestNats(FreePort.next(), Files.createTempDirectory("metropolis-test-nats-"));
     }
 
     /** The environment nats-server is looked up in (NATS_SERVER_PATH, PATH). */
@@ -57,14 +63,19 @@ public final class TestNats implements AutoCloseable {
         }
     }
 
-    /** Starts the server again on the same port. */
+    /** Starts the server again on the same port, with the same JetStream store. */
     public void restart() throws IOException {
         stop();
-        server = LocalNatsServer.start(port, env());
+        server = LocalNatsServer.startWithStore(port, storeDir, env());
     }
 
     @Override
     public void close() {
         stop();
+        try (var files = Files.walk(storeDir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not remove " + storeDir, e);
+        }
     }
 }

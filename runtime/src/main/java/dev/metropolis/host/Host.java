@@ -19,6 +19,9 @@ import io.helidon.webserver.WebServer;
 import io.nats.client.Connection;
 import java.io.IOException;
 import java.net.http.HttpClient;
+import java.time.Clock;
+import java.util.concurrent.ScheduledExecutorService;
+import dev.metropolis.stream.StreamRuntime;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.List;
@@ -53,6 +56,12 @@ public final class Host implements AutoCloseable {
     private final Watchdog watchdog = new Watchdog(nanoTime);
     private final ExecutorService retirer =
             Executors.newThreadPerTaskExecutor(Thread.ofPlatform().daemon(true).name("script-retirer-", 1).factory());
+    /** In-progress marks, consumer-state reads and schedule ticks of the stream bindings. */
+    private final ScheduledExecutorService streamTimer = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().daemon(true).name("stream-timer").factory());
+    /** Acks, naks, dead letters and ticks: network round trips, kept off the guest workers and the timer. */
+    private final ExecutorService settler =
+            Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("stream-settler-", 1).factory());
     private final ScriptSet scripts;
     private final CompletableFuture<Connection> nats;
     private final MeterRegistry registry;
@@ -75,7 +84,9 @@ public final class Host implements AutoCloseable {
         }
         this.scripts = new ScriptSet(new GuestContexts(engines, new TaskServices(() -> connection(), tracing, environment,
                 config.secretsDir(), http, config.maxHttpResponseBytes())), creators::get, watchdog, nanoTime,
-                config.drainTimeout(), retirer, metrics, tracing);
+                config.drainTimeout(), retirer, metrics, tracing,
+                connection -> new StreamRuntime(connection, config.missingStreams(), config.drainTimeout(), metrics,
+                        streamTimer, settler, Clock.systemUTC(), nanoTime));
         // Connecting may block for as long as NATS is down: it gets its own thread, not a creator.
         this.nats = CompletableFuture.supplyAsync(this::connect,
                 task -> Thread.ofPlatform().daemon(true).name("nats-connect").start(task));
@@ -208,6 +219,9 @@ public final class Host implements AutoCloseable {
         scripts.clear().parallelStream().forEach(service -> service.retire(connected));
         retirer.shutdown();
         awaitTermination(retirer, config.drainTimeout().plusSeconds(1));
+        streamTimer.shutdownNow();
+        settler.shutdown();
+        awaitTermination(settler, Duration.ofSeconds(5));
         nats.cancel(true);
         if (connection != null) {
             try {

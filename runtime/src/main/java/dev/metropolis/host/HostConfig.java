@@ -2,6 +2,7 @@ package dev.metropolis.host;
 
 import dev.metropolis.nats.NatsSettings;
 import dev.metropolis.observe.ObserveAddress;
+import dev.metropolis.stream.MissingStreams;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
@@ -16,9 +17,10 @@ import java.util.Objects;
  * @param observe      where the host serves {@code /observe/metrics} and {@code /observe/health}
  * @param secretsDir   the folder of secrets (one file each) that scripts may be granted, or null for none
  * @param maxHttpResponseBytes the largest HTTP response body a script may read
+ * @param missingStreams whether a stream a task names but that does not exist is created or the task refused
  */
 public record HostConfig(Path scriptsDir, NatsSettings nats, Duration drainTimeout, boolean watch, ObserveAddress observe,
-        Path secretsDir, long maxHttpResponseBytes) {
+        Path secretsDir, long maxHttpResponseBytes, MissingStreams missingStreams) {
     /** The default of {@code --http-max-response}: 10 MiB. */
     public static final long DEFAULT_MAX_HTTP_RESPONSE = 10L << 20;
 
@@ -27,12 +29,24 @@ public record HostConfig(Path scriptsDir, NatsSettings nats, Duration drainTimeo
         Objects.requireNonNull(scriptsDir, "scriptsDir");
         Objects.requireNonNull(nats, "nats");
         Objects.requireNonNull(observe, "observe");
+        Objects.requireNonNull(missingStreams, "missingStreams");
         if (maxHttpResponseBytes < 1) {
             throw new IllegalArgumentException("the largest HTTP response must be positive, got " + maxHttpResponseBytes);
         }
         if (drainTimeout.isNegative()) {
             throw new IllegalArgumentException("drain timeout must not be negative, got " + drainTimeout);
         }
+    }
+
+    /** A configuration that creates missing streams. */
+    public HostConfig(Path scriptsDir, NatsSettings nats, Duration drainTimeout, boolean watch, ObserveAddress observe,
+            Path secretsDir, long maxHttpResponseBytes) {
+        this(scriptsDir, nats, drainTimeout, watch, observe, secretsDir, maxHttpResponseBytes, MissingStreams.CREATE);
+    }
+
+    /** The same configuration with another answer to missing streams. */
+    public HostConfig withMissingStreams(MissingStreams missing) {
+        return new HostConfig(scriptsDir, nats, drainTimeout, watch, observe, secretsDir, maxHttpResponseBytes, missing);
     }
 
     /** A configuration without secrets. */

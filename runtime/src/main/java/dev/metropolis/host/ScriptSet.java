@@ -3,7 +3,11 @@ package dev.metropolis.host;
 import dev.metropolis.guest.GuestContext;
 import dev.metropolis.guest.GuestContexts;
 import dev.metropolis.serve.TaskMetrics;
+import dev.metropolis.serve.Binding;
 import dev.metropolis.serve.TaskService;
+import dev.metropolis.script.Trigger;
+import dev.metropolis.stream.StreamBinding;
+import dev.metropolis.stream.StreamRuntime;
 import dev.metropolis.pool.ContextPool;
 import dev.metropolis.runner.TaskRunner;
 import dev.metropolis.runner.Watchdog;
@@ -47,8 +51,10 @@ final class ScriptSet {
     private final ExecutorService retirer;
     private final TaskMetrics metrics;
     private final Tracing tracing;
-    /** The service of each served file, in the order the files were first served. */
-    private final Map<Path, TaskService> served = new LinkedHashMap<>();
+    /** What stream and schedule bindings share, for a connection. */
+    private final Function<Connection, StreamRuntime> streams;
+    /** The binding of each served file, in the order the files were first served. */
+    private final Map<Path, Binding> served = new LinkedHashMap<>();
     private final Map<Path, ScriptProblem> problems = new LinkedHashMap<>();
     /** Files refused because another file serves their subject: they may take it over when that one changes or goes. */
     private final Set<Path> refusedForConflict = new HashSet<>();
@@ -60,7 +66,9 @@ final class ScriptSet {
      * @param retirer      where retired versions drain and close
      */
     ScriptSet(GuestContexts contexts, Function<Language, ExecutorService> creators, Watchdog watchdog, LongSupplier nanoTime,
-            Duration drainTimeout, ExecutorService retirer, TaskMetrics metrics, Tracing tracing) {
+            Duration drainTimeout, ExecutorService retirer, TaskMetrics metrics, Tracing tracing,
+            Function<Connection, StreamRuntime> streams) {
+        this.streams = streams;
         this.contexts = contexts;
         this.creators = creators;
         this.watchdog = watchdog;
@@ -200,35 +208,57 @@ final class ScriptSet {
         Path file = script.file();
         problems.remove(file);
         refusedForConflict.remove(file);
-        TaskService current = served.get(file);
+        Binding current = served.get(file);
+        if (version.takeover() == ReloadPlan.Takeover.SWAP) {
+            metrics.reload("ok");
+            retire(current.swap(runner));
+            LOG.log(Level.INFO, "reloaded {0}", file.getFileName());
+            return;
+        }
+        Binding next;
+        try {
+            next = bind(runner, nats);
+        } catch (ScriptProblem problem) {
+            runner.close();
+            reject(problem);
+            return;
+        }
+        problems.remove(file);
+        refusedForConflict.remove(file);
         if (current != null) {
             metrics.reload("ok");
         }
         switch (version.takeover()) {
-            case SWAP -> {
-                retire(current.swap(runner));
-                LOG.log(Level.INFO, "reloaded {0}", file.getFileName());
-            }
+            case SWAP -> throw new IllegalStateException("handled above");
             case REPLACE -> {
-                served.put(file, TaskService.start(nats, runner, drainTimeout, metrics, tracing));
+                served.put(file, next);
                 retire(current);
                 LOG.log(Level.INFO, "reloaded {0}; it now serves {1} (queue {2})", new Object[] {file.getFileName(),
                     String.join(", ", script.header().subjects()), script.header().queue()});
             }
             case START -> {
-                served.put(file, TaskService.start(nats, runner, drainTimeout, metrics, tracing));
-                LOG.log(Level.INFO, "serving {0} (queue {1}) with {2} [{3}, concurrency {4}, timeout {5}]", new Object[] {
-                    String.join(", ", script.header().subjects()), script.header().queue(), file.getFileName(),
+                served.put(file, next);
+                LOG.log(Level.INFO, "serving {0} ({1}, queue {2}) with {3} [{4}, concurrency {5}, timeout {6}]", new Object[] {
+                    String.join(", ", script.header().subjects()), script.header().trigger().describe(),
+                    script.header().queue(), file.getFileName(),
                     script.language().id(), String.valueOf(script.header().concurrency()),
                     Durations.format(script.header().timeout())});
             }
         }
     }
 
+    /** A request/reply service, or a consumer of the script's stream or schedule. */
+    private Binding bind(TaskRunner runner, Connection nats) throws ScriptProblem {
+        if (runner.script().header().trigger() instanceof Trigger.Request) {
+            return TaskService.start(nats, runner, drainTimeout, metrics, tracing);
+        }
+        return StreamBinding.start(streams.apply(nats), runner);
+    }
+
     private void remove(Path file, String why) {
         problems.remove(file);
         refusedForConflict.remove(file);
-        TaskService current = served.remove(file);
+        Binding current = served.remove(file);
         if (current != null) {
             retire(current);
             LOG.log(Level.INFO, "{0} {1}: stopped serving {2}", new Object[] {file.getFileName(), why,
@@ -253,7 +283,7 @@ final class ScriptSet {
     }
 
     /** Stops a service (it leaves discovery; delivered messages still run) and closes its runner, in the background. */
-    private void retire(TaskService service) {
+    private void retire(Binding service) {
         retirer.execute(() -> service.retire(true));
     }
 
@@ -281,8 +311,8 @@ final class ScriptSet {
     }
 
     /** Removes every script, for shutdown; returns the services to stop. */
-    synchronized List<TaskService> clear() {
-        List<TaskService> all = List.copyOf(served.values());
+    synchronized List<Binding> clear() {
+        List<Binding> all = List.copyOf(served.values());
         served.clear();
         return all;
     }

@@ -56,10 +56,22 @@ public final class HeaderParser {
         KEYS.put("version", (value, draft) -> draft.version = string(value, "\"1.2.0\""));
         KEYS.put("description", (value, draft) -> draft.description = string(value, "\"Reverses text\""));
         KEYS.put("http", (value, draft) -> draft.http = string(value, "\"POST /reverse\""));
+        KEYS.put("stream", (value, draft) -> draft.stream = string(value, "\"ORDERS\""));
+        KEYS.put("durable", (value, draft) -> draft.durable = string(value, "\"billing\""));
+        KEYS.put("max_deliver", (value, draft) -> draft.maxDeliver = integer(value, "5"));
+        KEYS.put("backoff", (value, draft) -> draft.backoff = durations(value));
+        KEYS.put("dead_letter", (value, draft) -> draft.deadLetter = string(value, "\"orders.dead\""));
+        KEYS.put("schedule", (value, draft) -> draft.schedule = string(value, "\"*/5 * * * *\""));
+        KEYS.put("every", (value, draft) -> draft.every = duration(value));
+        KEYS.put("time_zone", (value, draft) -> draft.zone = zone(string(value, "\"Europe/Paris\"")));
         KEYS.put("allow", (value, draft) -> {
             throw new IllegalStateException("[allow] is read by GrantParser: its keys have lines of their own");
         });
     }
+
+    /** The keys of stream and schedule triggers. */
+    private static final java.util.Set<String> TRIGGER_KEYS = java.util.Set.of("stream", "durable", "max_deliver", "backoff",
+            "dead_letter", "schedule", "every", "time_zone");
 
     private HeaderParser() {
     }
@@ -163,9 +175,11 @@ public final class HeaderParser {
                     "the metropolis header is not valid TOML: " + error.getMessage(), error);
         }
         Draft draft = new Draft();
+        Map<String, Integer> lines = new LinkedHashMap<>();
         // In line order, so the first problem reported is the first one in the file.
         for (String key : keysInLineOrder(toml)) {
             int line = block.fileLine(toml.inputPositionOf(List.of(key)));
+            lines.put(key, line);
             KeyRule rule = KEYS.get(key);
             if (rule == null) {
                 throw new ScriptProblem(file, line, unknownKeyMessage(key, toml.get(List.of(key))));
@@ -182,11 +196,69 @@ public final class HeaderParser {
                 throw new ScriptProblem(file, line, "key '" + key + "': " + e.getMessage(), e);
             }
         }
-        if (draft.subjects == null) {
+        checkTriggerKeys(file, lines);
+        if (draft.subjects == null && draft.schedule == null && draft.every == null) {
             throw new ScriptProblem(file, block.openingLine(),
                     "the metropolis header declares no 'subject'; add one, e.g. subject = \"orders.create\"");
         }
-        return draft.build(draft.subjects);
+        if (draft.subjects != null && (lines.containsKey("schedule") || lines.containsKey("every"))) {
+            throw new ScriptProblem(file, lines.get("subject"), "key 'subject': a scheduled task runs from its ticks,"
+                    + " not from a subject; remove 'subject' (or 'schedule'/'every')");
+        }
+        return draft.build(draft.subjects == null ? List.of() : draft.subjects);
+    }
+
+    /** The keys that belong to a stream or a schedule, checked once every key is read, at the offending key's line. */
+    private static void checkTriggerKeys(Path file, Map<String, Integer> lines) throws ScriptProblem {
+        boolean stream = lines.containsKey("stream");
+        boolean scheduled = lines.containsKey("schedule") || lines.containsKey("every");
+        if (lines.containsKey("schedule") && lines.containsKey("every")) {
+            throw new ScriptProblem(file, Math.max(lines.get("schedule"), lines.get("every")),
+                    "a task has either 'schedule' (cron) or 'every' (an interval), not both; keep one");
+        }
+        if (stream && scheduled) {
+            throw new ScriptProblem(file, lines.get(lines.containsKey("schedule") ? "schedule" : "every"),
+                    "a task runs either from a 'stream' or on a schedule, not both; keep one");
+        }
+        for (String key : List.of("durable")) {
+            if (lines.containsKey(key) && !stream) {
+                throw new ScriptProblem(file, lines.get(key), "key '" + key + "' needs 'stream': add e.g. stream = \"ORDERS\"");
+            }
+        }
+        for (String key : List.of("max_deliver", "backoff", "dead_letter")) {
+            if (lines.containsKey(key) && !stream && !scheduled) {
+                throw new ScriptProblem(file, lines.get(key), "key '" + key + "' applies to stream and scheduled tasks:"
+                        + " add e.g. stream = \"ORDERS\" (a request/reply task's caller retries instead)");
+            }
+        }
+        if (lines.containsKey("time_zone") && !lines.containsKey("schedule")) {
+            throw new ScriptProblem(file, lines.get("time_zone"), "key 'time_zone' needs 'schedule': add e.g."
+                    + " schedule = \"0 9 * * *\" ('every' counts from the epoch and has no time zone)");
+        }
+    }
+
+    private static List<Duration> durations(Object value) {
+        if (value instanceof String || value instanceof Long || value instanceof Double) {
+            return List.of(duration(value));
+        }
+        if (!(value instanceof TomlArray array)) {
+            throw new IllegalArgumentException("expected a list of durations such as [\"1s\", \"10s\", \"1m\"], got "
+                    + describe(value));
+        }
+        List<Duration> delays = new ArrayList<>();
+        for (int i = 0; i < array.size(); i++) {
+            delays.add(duration(array.get(i)));
+        }
+        return delays;
+    }
+
+    private static java.time.ZoneId zone(String id) {
+        try {
+            return java.time.ZoneId.of(id);
+        } catch (java.time.DateTimeException e) {
+            throw new IllegalArgumentException("'" + id + "' is not a time zone; use a region such as \"Europe/Paris\""
+                    + " or \"UTC\"", e);
+        }
     }
 
     private static List<String> keysInLineOrder(TomlTable toml) {
@@ -201,7 +273,9 @@ public final class HeaderParser {
             // "[limits]" and "limits.cpu = 1" both arrive as a table named "limits".
             message += "; besides the [allow] table the header takes plain keys only, no tables or dotted keys";
         }
-        message += " (known keys: " + String.join(", ", KEYS.keySet()) + ")";
+        // The request/reply keys; the stream and schedule keys are found by "did you mean" and the README.
+        message += " (known keys: " + String.join(", ", KEYS.keySet().stream().filter(known -> !TRIGGER_KEYS.contains(known))
+                .toList()) + ")";
         String closest = closestKnownKey(key);
         return closest == null ? message : message + "; did you mean '" + closest + "'?";
     }
@@ -340,6 +414,14 @@ public final class HeaderParser {
         private String description = "";
         private String http = "";
         private Grants allow = Grants.NONE;
+        private String stream;
+        private String durable = "";
+        private int maxDeliver = Trigger.Retry.DEFAULT_MAX_DELIVER;
+        private List<Duration> backoff = Trigger.Retry.DEFAULT.backoff();
+        private String deadLetter = "";
+        private String schedule;
+        private Duration every;
+        private java.time.ZoneId zone = Trigger.Schedule.DEFAULT_ZONE;
 
         /**
          * Runs ScriptHeader's own checks on the values so far, so there is one set of rules; a
@@ -351,7 +433,21 @@ public final class HeaderParser {
 
         ScriptHeader build(List<String> subjects) {
             return new ScriptHeader(subjects, queue, function, timeout, concurrency, maxPending, version, description, http,
-                    allow);
+                    allow, trigger());
+        }
+
+        private Trigger trigger() {
+            Trigger.Retry retry = new Trigger.Retry(maxDeliver, backoff, deadLetter);
+            if (stream != null) {
+                return new Trigger.Stream(stream, durable, retry);
+            }
+            if (schedule != null && every == null) {
+                return new Trigger.Schedule(schedule, null, zone, retry);
+            }
+            if (every != null && schedule == null) {
+                return new Trigger.Schedule("", every, zone, retry);
+            }
+            return Trigger.Request.INSTANCE; // both schedule and every: reported by checkTriggerKeys at the second one
         }
     }
 }

@@ -21,6 +21,8 @@ import java.util.regex.Pattern;
  * @param http        the gateway route to the first subject, "METHOD /path" or "/path" (any
  *                    method), or empty for the default routes derived from the subjects
  * @param allow       what the script may do beyond answering (its {@code [allow]} table)
+ * @param trigger     what runs the task: requests on the subjects, a JetStream stream holding them, or a
+ *                    schedule (which needs no subjects: its ticks have one of their own)
  */
 public record ScriptHeader(
         List<String> subjects,
@@ -32,7 +34,8 @@ public record ScriptHeader(
         String version,
         String description,
         String http,
-        Grants allow) {
+        Grants allow,
+        Trigger trigger) {
 
     public static final String DEFAULT_QUEUE = "metropolis";
     public static final String DEFAULT_FUNCTION = "handle";
@@ -52,11 +55,24 @@ public record ScriptHeader(
 
     public ScriptHeader {
         Objects.requireNonNull(allow, "allow");
+        Objects.requireNonNull(trigger, "trigger");
         subjects = List.copyOf(Objects.requireNonNull(subjects, "subjects"));
-        if (subjects.isEmpty()) {
+        if (subjects.isEmpty() && !(trigger instanceof Trigger.Schedule)) {
             throw new IllegalArgumentException("at least one subject is required");
         }
         subjects.forEach(ScriptHeader::checkSubject);
+        if (trigger instanceof Trigger.Stream && subjects.size() != 1) {
+            // nats-server 2.9 consumers take one filter subject (several came with 2.10).
+            throw new IllegalArgumentException("a stream task consumes one subject (a wildcard may cover several),"
+                    + " got " + subjects.size());
+        }
+        if (trigger instanceof Trigger.Stream stream && !stream.retry().deadLetter().isEmpty()
+                && dev.metropolis.nats.Subjects.matches(subjects.getFirst(), stream.retry().deadLetter())) {
+            // The dead letters would be stored in the task's own stream and consumed again, forever.
+            throw new IllegalArgumentException("dead_letter '" + stream.retry().deadLetter() + "' is matched by the task's"
+                    + " subject '" + subjects.getFirst() + "'; choose a subject outside it, e.g. \"dead."
+                    + subjects.getFirst().replace(".>", "").replace(".*", "") + "\"");
+        }
         if (!QUEUE.matcher(queue).matches()) {
             throw new IllegalArgumentException("queue group '" + queue + "' is not a valid NATS queue name");
         }
@@ -79,10 +95,21 @@ public record ScriptHeader(
         if (!http.isEmpty()) {
             HttpRoute.parse(http); // throws saying what a route looks like
         }
+        if (!http.isEmpty() && !(trigger instanceof Trigger.Request)) {
+            throw new IllegalArgumentException("http route '" + http + "' needs a task that answers requests;"
+                    + " a stream or schedule task has no reply to give");
+        }
         if (!http.isEmpty() && (subjects.getFirst().contains("*") || subjects.getFirst().contains(">"))) {
             throw new IllegalArgumentException("http route '" + http + "' maps to the first subject, '"
                     + subjects.getFirst() + "', which has wildcards; list a plain subject first");
         }
+    }
+
+    /** A request/reply task's header. */
+    public ScriptHeader(List<String> subjects, String queue, String function, Duration timeout, int concurrency,
+            int maxPending, String version, String description, String http, Grants allow) {
+        this(subjects, queue, function, timeout, concurrency, maxPending, version, description, http, allow,
+                Trigger.Request.INSTANCE);
     }
 
     /** A header that grants nothing. */

@@ -36,7 +36,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * One script published as a NATS micro service: an endpoint per subject in the script's queue
  * group, visible to {@code $SRV.PING/INFO/STATS} with its language and version in the metadata.
  */
-public final class TaskService {
+public final class TaskService implements Binding {
     private final Connection connection;
     private final TaskMetrics metrics;
     private final CallObserver observer;
@@ -101,11 +101,13 @@ public final class TaskService {
                 endpoints);
     }
 
-    static Map<String, String> metadata(TaskScript script) {
+    /** What discovery shows of a script: the {@code metropolis.*} metadata keys. */
+    public static Map<String, String> metadata(TaskScript script) {
         ScriptHeader header = script.header();
         return new TaskMetadata(script.name(), script.language().id(), script.file().getFileName().toString(),
                 header.subjects(), header.queue(), header.version(), header.timeout(), header.concurrency(),
-                header.http().isEmpty() ? null : HttpRoute.parse(header.http()), header.allow().byKey()).toMap();
+                header.http().isEmpty() ? null : HttpRoute.parse(header.http()), header.allow().byKey(),
+                header.trigger().describe()).toMap();
     }
 
     /**
@@ -178,6 +180,7 @@ public final class TaskService {
      * the handlers in flight, whose replies need the runner, and closes the runner (which lets
      * its queued calls finish within the same timeout).
      */
+    @Override
     public void retire(boolean drain) {
         stop(drain);
         try {
@@ -216,6 +219,7 @@ public final class TaskService {
         metrics.remove(gauges);
     }
 
+    @Override
     public TaskRunner runner() {
         return runner;
     }
@@ -224,6 +228,7 @@ public final class TaskService {
      * Hands new messages to {@code next} (a new version of the same script) and returns the
      * runner that served until now; the caller drains and closes it.
      */
+    @Override
     public TaskRunner swap(TaskRunner next) {
         TaskRunner previous = runner;
         runner = next;

@@ -205,6 +205,10 @@
   /** metropolis.log.info("...") and friends: lines in the host's log, tagged with the task and the message. */
   const log = Object.freeze({ debug: emit(10), info: emit(20), warn: emit(30), error: emit(40) });
 
+  function number(header) {
+    return header === undefined ? undefined : Number(header);
+  }
+
   function bind(fn, scriptFile, sink, hostFunctions) {
     logSink = sink;
     host = hostFunctions;
@@ -226,6 +230,10 @@
         // The HTTP request behind the message when it came through the gateway, else undefined.
         get method() { return this.headers['Metropolis-Method']; },
         get path() { return this.headers['Metropolis-Path']; },
+        // From a stream: deliveries so far (1 the first time) and the stream sequence; from a schedule: the tick's time.
+        get deliveries() { return number(this.headers['Metropolis-Deliveries']); },
+        get streamSequence() { return number(this.headers['Metropolis-Stream-Sequence']); },
+        get tick() { return this.headers['Metropolis-Tick']; },
       };
       let result;
       try {

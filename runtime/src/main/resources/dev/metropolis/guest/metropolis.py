@@ -278,6 +278,23 @@ class Message:
         """The HTTP path when the message came through the gateway, else None."""
         return self.headers.get("Metropolis-Path")
 
+    @property
+    def deliveries(self):
+        """How many times this message has been delivered (1 the first time) when it came from a stream, else None."""
+        value = self.headers.get("Metropolis-Deliveries")
+        return None if value is None else int(value)
+
+    @property
+    def stream_sequence(self):
+        """The message's sequence number in its stream when it came from one, else None."""
+        value = self.headers.get("Metropolis-Stream-Sequence")
+        return None if value is None else int(value)
+
+    @property
+    def tick(self):
+        """The time of the schedule's tick (ISO-8601, UTC) when a schedule ran the task, else None."""
+        return self.headers.get("Metropolis-Tick")
+
     def __repr__(self):
         return f"Message(subject={self.subject!r}, headers={self.headers!r})"
 

@@ -43,7 +43,8 @@ class ScriptSetTest {
         host = server.connect();
         client = server.connect();
         scripts = new ScriptSet(new GuestContexts(TestSupport.ENGINES), language -> creator, watchdog, System::nanoTime,
-                Duration.ofSeconds(2), retirer, new TaskMetrics(Registries.global()), Tracing.disabled());
+                Duration.ofSeconds(2), retirer, new TaskMetrics(Registries.global()), Tracing.disabled(),
+                connection -> { throw new AssertionError("no stream tasks here"); });
     }
 
     @AfterEach
