@@ -67,14 +67,16 @@ public final class Host implements AutoCloseable {
         TaskMetrics metrics = new TaskMetrics(registry);
         this.folder = new ScriptFolder(config.scriptsDir());
         // Context creation is CPU-bound (a Python context takes 0.5-1 s, the first one several seconds).
-        // One creator thread per language: parallel Python creations only thrash the cores, and JS
-        // contexts (milliseconds) must not queue behind Python ones.
+        // As many creator threads per language as cores: more only thrash them, fewer let one slow
+        // script's load hold the others back (the load timeout bounds how long). Per language, so
+        // JS contexts (milliseconds) never queue behind Python ones.
+        int cores = Math.max(2, Runtime.getRuntime().availableProcessors()); // two at least: one stuck load leaves one free
         for (Language language : Language.values()) {
-            creators.put(language, Executors.newSingleThreadExecutor(
-                    Thread.ofPlatform().daemon(true).name("context-creator-" + language.id()).factory()));
+            creators.put(language, Executors.newFixedThreadPool(cores,
+                    Thread.ofPlatform().daemon(true).name("context-creator-" + language.id() + "-", 1).factory()));
         }
         this.scripts = new ScriptSet(new GuestContexts(engines, new TaskServices(() -> connection(), tracing, environment,
-                config.secretsDir(), http, config.maxHttpResponseBytes())), creators::get, watchdog, nanoTime,
+                config.secretsDir(), http, config.maxHttpResponseBytes()), config.loadTimeout()), creators::get, watchdog, nanoTime,
                 config.drainTimeout(), retirer, metrics, tracing);
         // Connecting may block for as long as NATS is down: it gets its own thread, not a creator.
         this.nats = CompletableFuture.supplyAsync(this::connect,
@@ -128,8 +130,8 @@ public final class Host implements AutoCloseable {
                 host.watcher = new FolderWatcher(host.folder, QUIET, POLL, changed -> host.scripts.apply(changed, host.nats));
                 host.watcher.start();
             }
-            LOG.log(Level.INFO, "host ready in {0} ms: {1} task(s) serving, {2} script(s) not served", new Object[] {
-                String.valueOf((System.nanoTime() - started) / 1_000_000), host.served().size(), host.problems().size()});
+            LOG.log(Level.INFO, "host ready in {0} ms: {1}", new Object[] {
+                String.valueOf((System.nanoTime() - started) / 1_000_000), ReadyReport.of(host.served(), host.problems())});
             return host;
         } catch (IOException | RuntimeException e) {
             host.close();

@@ -4,6 +4,7 @@ import dev.metropolis.command.CommandLine;
 import dev.metropolis.command.CommandLine.Option;
 import dev.metropolis.command.LogOptions;
 import dev.metropolis.command.NatsOptions;
+import dev.metropolis.guest.GuestContexts;
 import dev.metropolis.observe.ObserveAddress;
 import dev.metropolis.task.Durations;
 import java.nio.file.Path;
@@ -25,7 +26,10 @@ public final class HostCommand {
             new Option("--secrets", "METROPOLIS_SECRETS", "DIR", null,
                     "folder of secrets, one file each, that scripts may be granted ([allow] secrets)"),
             new Option("--http-max-response", "METROPOLIS_HTTP_MAX_RESPONSE", "BYTES",
-                    Long.toString(HostConfig.DEFAULT_MAX_HTTP_RESPONSE), "largest HTTP response body a script may read"));
+                    Long.toString(HostConfig.DEFAULT_MAX_HTTP_RESPONSE), "largest HTTP response body a script may read"),
+            new Option("--load-timeout", "METROPOLIS_LOAD_TIMEOUT", "DURATION",
+                    Durations.format(GuestContexts.defaultLoadTimeout()),
+                    "how long a script's module-level code may run when it loads; longer is a load error"));
 
     public static final List<Option> OPTIONS = CommandLine.concat(OWN_OPTIONS, NatsOptions.OPTIONS, LogOptions.OPTIONS);
 
@@ -36,6 +40,6 @@ public final class HostCommand {
                 Durations.parse(values.get("--drain-timeout")), CommandLine.isOn(values, "--watch"),
                 new ObserveAddress(values.get("--metrics-host"), CommandLine.integer(values, "--metrics-port")),
                 values.containsKey("--secrets") ? Path.of(values.get("--secrets")) : null,
-                CommandLine.wholeNumber(values, "--http-max-response"));
+                CommandLine.wholeNumber(values, "--http-max-response"), Durations.parse(values.get("--load-timeout")));
     }
 }

@@ -1,5 +1,6 @@
 package dev.metropolis.host;
 
+import dev.metropolis.guest.GuestContexts;
 import dev.metropolis.nats.NatsSettings;
 import dev.metropolis.observe.ObserveAddress;
 import java.nio.file.Path;
@@ -16,12 +17,12 @@ import java.util.Objects;
  * @param observe      where the host serves {@code /observe/metrics} and {@code /observe/health}
  * @param secretsDir   the folder of secrets (one file each) that scripts may be granted, or null for none
  * @param maxHttpResponseBytes the largest HTTP response body a script may read
+ * @param loadTimeout  how long a script's module-level code may run before it is a load error
  */
 public record HostConfig(Path scriptsDir, NatsSettings nats, Duration drainTimeout, boolean watch, ObserveAddress observe,
-        Path secretsDir, long maxHttpResponseBytes) {
+        Path secretsDir, long maxHttpResponseBytes, Duration loadTimeout) {
     /** The default of {@code --http-max-response}: 10 MiB. */
     public static final long DEFAULT_MAX_HTTP_RESPONSE = 10L << 20;
-
 
     public HostConfig {
         Objects.requireNonNull(scriptsDir, "scriptsDir");
@@ -30,9 +31,24 @@ public record HostConfig(Path scriptsDir, NatsSettings nats, Duration drainTimeo
         if (maxHttpResponseBytes < 1) {
             throw new IllegalArgumentException("the largest HTTP response must be positive, got " + maxHttpResponseBytes);
         }
+        if (loadTimeout == null || loadTimeout.isNegative() || loadTimeout.isZero()) {
+            throw new IllegalArgumentException("the load timeout must be positive, got " + loadTimeout);
+        }
         if (drainTimeout.isNegative()) {
             throw new IllegalArgumentException("drain timeout must not be negative, got " + drainTimeout);
         }
+    }
+
+    /** A configuration with the default load timeout. */
+    public HostConfig(Path scriptsDir, NatsSettings nats, Duration drainTimeout, boolean watch, ObserveAddress observe,
+            Path secretsDir, long maxHttpResponseBytes) {
+        this(scriptsDir, nats, drainTimeout, watch, observe, secretsDir, maxHttpResponseBytes,
+                GuestContexts.defaultLoadTimeout());
+    }
+
+    /** This configuration with another load timeout. */
+    public HostConfig withLoadTimeout(Duration timeout) {
+        return new HostConfig(scriptsDir, nats, drainTimeout, watch, observe, secretsDir, maxHttpResponseBytes, timeout);
     }
 
     /** A configuration without secrets. */
