@@ -29,7 +29,11 @@ public final class HostCommand {
                     Long.toString(HostConfig.DEFAULT_MAX_HTTP_RESPONSE), "largest HTTP response body a script may read"),
             new Option("--load-timeout", "METROPOLIS_LOAD_TIMEOUT", "DURATION",
                     Durations.format(GuestContexts.defaultLoadTimeout()),
-                    "how long a script's module-level code may run when it loads; longer is a load error"));
+                    "how long a script's module-level code may run when it loads; longer is a load error"),
+            // Read by ./metropolis and the container's entry point, which start the JVM with it (-Xmx):
+            // a running JVM cannot change its heap. Listed here so it is documented and accepted.
+            new Option("--max-heap", "METROPOLIS_MAX_HEAP", "SIZE", null,
+                    "the host JVM's heap, e.g. 2g (default 2g on a machine, 60% of a container's memory limit)"));
 
     public static final List<Option> OPTIONS = CommandLine.concat(OWN_OPTIONS, NatsOptions.OPTIONS, LogOptions.OPTIONS);
 
