@@ -121,6 +121,7 @@ public final class Host implements AutoCloseable {
             host.logRuntime(engines);
             var files = host.folder.scriptFiles();
             LOG.log(Level.INFO, "loading {0} script file(s) from {1}", new Object[] {files.size(), host.folder.root()});
+            host.logSubfolders();
             host.scripts.apply(files, host.nats);
             host.nats.join();
             if (config.observe().enabled()) {
@@ -136,6 +137,22 @@ public final class Host implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             host.close();
             throw e;
+        }
+    }
+
+    /** Said once at start: scripts in subfolders are not served (subfolders hold modules scripts import). */
+    private void logSubfolders() throws IOException {
+        if (!java.nio.file.Files.isDirectory(folder.root())) {
+            return; // the folder's own error is reported where its files are listed
+        }
+        try (var entries = java.nio.file.Files.list(folder.root())) {
+            List<String> subfolders = entries.filter(java.nio.file.Files::isDirectory)
+                    .map(path -> path.getFileName().toString()).filter(name -> !name.startsWith(".")).sorted().toList();
+            if (!subfolders.isEmpty()) {
+                LOG.log(Level.INFO, "subfolder(s) {0} of {1}: not served; only files directly in the scripts folder are"
+                        + " tasks, subfolders hold modules that scripts import (see README, \"Errors and limits\")",
+                        new Object[] {String.join(", ", subfolders), folder.root()});
+            }
         }
     }
 
