@@ -228,8 +228,18 @@ public final class TaskRunner implements AutoCloseable {
 
     /** Cancels the calls still running after the drain: a guest ignores Java's thread interrupts. */
     private void stopRunning() {
-        for (GuardedCall call : running) {
-            call.stop();
+        boolean interrupted = Thread.interrupted();
+        try {
+            for (GuardedCall call : running) {
+                call.stop();
+            }
+        } finally {
+            // Cancelling a context from this thread leaves this thread's interrupt flag set: cleared, so
+            // the caller's next wait (a service waiting for its replies) is not cut short by it.
+            Thread.interrupted();
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
