@@ -11,6 +11,7 @@ import dev.metropolis.gateway.GatewayCommand;
 import dev.metropolis.gateway.GatewayConfig;
 import dev.metropolis.gateway.GatewayMain;
 import dev.metropolis.guest.Engines;
+import dev.metropolis.host.FatalErrors;
 import dev.metropolis.host.Host;
 import dev.metropolis.host.HostCommand;
 import dev.metropolis.host.HostConfig;
@@ -126,6 +127,9 @@ public final class Main {
     /** Starts the host (and its metrics and health endpoint unless --metrics-port is 0) on new engines. */
     private static Host startHost(HostConfig config, StartedServices running, Tracing tracing, Map<String, String> env)
             throws IOException {
+        // Where the JVM cannot recover (a host thread killed by OutOfMemoryError), exit so a supervisor restarts it.
+        FatalErrors.install(Runtime.getRuntime()::halt);
+        LOG.log(Level.INFO, "heap limit {0} MiB (--max-heap)", String.valueOf(Runtime.getRuntime().maxMemory() >> 20));
         Engines engines = running.add(new Engines());
         return running.add(Host.builder(config, engines).registry(Registries.global()).tracing(tracing).environment(env)
                 .start());

@@ -92,6 +92,15 @@ final class TaskProxy implements Handler {
         response.header(REQUEST_ID, requestId);
         String method = request.prologue().method().text();
         String path = request.path().path();
+        TaskError refused = RequestChecks.refusal(method, path);
+        if (refused != null) {
+            if (refused.kind() == ErrorKind.METHOD_NOT_ALLOWED) {
+                response.header(HeaderNames.ALLOW, RequestChecks.ALLOWED);
+            }
+            response.beforeSend(() -> metrics.request("none", "other", response.status().code(), System.nanoTime() - started));
+            sendError(response, refused, null, null);
+            return;
+        }
         RouteTable.Lookup lookup = routes.get().find(method, RouteTable.segments(path));
         String route = lookup.match().map(match -> match.route().display()).orElse("none");
         // Counted as the response goes out, so a client that has its answer finds it in the metrics.

@@ -143,6 +143,39 @@ class GatewayRefusalsTest {
     }
 
     @Test
+    void traceAndConnectNeverReachATaskAndAre405WithAllow() throws Exception {
+        for (String method : new String[] {"TRACE", "CONNECT"}) {
+            RawHttp.Response response = RawHttp.exchange(gateway.port(), method + " /hold/on HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                    + "Connection: close\r\n\r\n");
+            assertError(response, 405, "method_not_allowed");
+            assertThat(response.header("Allow")).isEqualTo("GET, POST, PUT, PATCH, DELETE");
+        }
+    }
+
+    @Test
+    void aPercentEncodedNonAsciiPathIsA400SayingWhy() throws Exception {
+        RawHttp.Response response = RawHttp.exchange(gateway.port(), "GET /hold/%C3%A9t%C3%A9 HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                + "Connection: close\r\n\r\n");
+        assertError(response, 400, "bad_payload");
+        assertThat(JSON.readTree(response.body()).get("error").asText()).contains("non-ASCII U+00E9").contains("NATS subject");
+    }
+
+    @Test
+    void aPercentEncodedSpaceInThePathIsA400() throws Exception {
+        RawHttp.Response response = RawHttp.exchange(gateway.port(), "GET /hold/a%20b HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                + "Connection: close\r\n\r\n");
+        assertError(response, 400, "bad_payload");
+    }
+
+    @Test
+    void aPathTooLongForASubjectIsA414NotA500() throws Exception {
+        RawHttp.Response response = RawHttp.exchange(gateway.port(), "GET /hold/" + "a".repeat(3000) + " HTTP/1.1\r\n"
+                + "Host: 127.0.0.1\r\nConnection: close\r\n\r\n");
+        assertError(response, 414, "too_large");
+        assertThat(JSON.readTree(response.body()).get("error").asText()).contains("at most 1024");
+    }
+
+    @Test
     void anExceptionNoHandlerCaughtIsA500() throws Exception {
         // The gateway's own handlers catch what they expect; this is Helidon's answer to the rest.
         WebServer failing = WebServer.builder().host("127.0.0.1").port(0)

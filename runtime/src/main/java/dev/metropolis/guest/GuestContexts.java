@@ -3,6 +3,7 @@ package dev.metropolis.guest;
 import dev.metropolis.script.ScriptProblem;
 import dev.metropolis.script.TaskScript;
 import java.io.InputStream;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.logging.Level;
@@ -24,16 +25,31 @@ public final class GuestContexts {
 
     private final Engines engines;
     private final TaskServices services;
+    private final LoadLimit load;
 
-    /** Contexts on {@code engines} whose scripts reach {@code services} as far as their grants allow. */
-    public GuestContexts(Engines engines, TaskServices services) {
+    /**
+     * Contexts on {@code engines} whose scripts reach {@code services} as far as their grants allow,
+     * their module-level code bounded by {@code loadTimeout}.
+     */
+    public GuestContexts(Engines engines, TaskServices services, Duration loadTimeout) {
         this.engines = Objects.requireNonNull(engines, "engines");
         this.services = Objects.requireNonNull(services, "services");
+        this.load = new LoadLimit(loadTimeout);
+    }
+
+    /** Contexts with the default load timeout. */
+    public GuestContexts(Engines engines, TaskServices services) {
+        this(engines, services, LoadLimit.DEFAULT);
     }
 
     /** Contexts that only answer their messages: no NATS calls, environment or secrets. */
     public GuestContexts(Engines engines) {
         this(engines, TaskServices.none());
+    }
+
+    /** The default of {@code --load-timeout}. */
+    public static Duration defaultLoadTimeout() {
+        return LoadLimit.DEFAULT;
     }
 
     /**
@@ -86,8 +102,11 @@ public final class GuestContexts {
         language.configure(builder);
         Context context = builder.build();
         try {
+            // The language itself starts up outside the load timeout: the first Python context of a
+            // JVM takes seconds to, however quick the script.
+            context.initialize(script.language().id());
             Value dispatch = language.bind(context, script, source,
-                    new GuestLanguage.HostSide(api.asGuestObject(), new GuestLog(script.name(), secrets)));
+                    new GuestLanguage.HostSide(api.asGuestObject(), new GuestLog(script.name(), secrets), load));
             return new GuestContext(script, language, context, dispatch, out, err, scope, secrets);
         } catch (ScriptProblem | RuntimeException e) {
             context.close(true);

@@ -34,8 +34,11 @@ interface GuestLanguage {
      */
     Value bind(Context context, TaskScript script, Source source, HostSide host) throws ScriptProblem;
 
-    /** What the adapter's {@code bind} is given besides the task function: the host's functions and the log. */
-    record HostSide(Object api, GuestLog log) {}
+    /**
+     * What the adapter's {@code bind} is given besides the task function: the host's functions, the
+     * log, and the load timeout the script's module-level code runs under.
+     */
+    record HostSide(Object api, GuestLog log, LoadLimit load) {}
 
     /** The 1-based line of {@code source} where a load error happened, 0 when unknown. */
     default int lineOf(PolyglotException error, Source source) {

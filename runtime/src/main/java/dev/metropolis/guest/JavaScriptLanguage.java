@@ -40,11 +40,11 @@ final class JavaScriptLanguage implements GuestLanguage {
         Value bind = context.eval(ADAPTER);
         Value function;
         if (Sources.isModule(source)) {
-            Value exports = Sources.evaluate(context, source, script, this);
+            Value exports = Sources.evaluate(context, source, script, this, host.load());
             function = exports.getMember(script.header().function());
         } else {
             context.eval(COMMON_JS);
-            Sources.evaluate(context, source, script, this);
+            Sources.evaluate(context, source, script, this, host.load());
             Value globals = context.getBindings("js");
             function = globals.getMember(script.header().function());
             if (function == null || !function.canExecute()) {

@@ -32,7 +32,7 @@ final class PythonLanguage implements GuestLanguage {
     @Override
     public Value bind(Context context, TaskScript script, Source source, HostSide host) throws ScriptProblem {
         Value bind = context.eval(ADAPTER);
-        Sources.evaluate(context, source, script, this);
+        Sources.evaluate(context, source, script, this, host.load());
         Value function = context.getBindings("python").getMember(script.header().function());
         Sources.requireFunction(function, script);
         return bind.execute(function, Sources.scriptPath(script), host.log(), host.api());

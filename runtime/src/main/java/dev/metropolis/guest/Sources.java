@@ -53,9 +53,10 @@ final class Sources {
     }
 
     /** Evaluates a script source; a syntax or load error becomes a problem naming the file and line. */
-    static Value evaluate(Context context, Source source, TaskScript script, GuestLanguage language) throws ScriptProblem {
+    static Value evaluate(Context context, Source source, TaskScript script, GuestLanguage language, LoadLimit load)
+            throws ScriptProblem {
         try {
-            return context.eval(source);
+            return load.run(context, script, () -> context.eval(source));
         } catch (PolyglotException e) {
             if (e.isInterrupted() || e.isCancelled()) {
                 throw e;

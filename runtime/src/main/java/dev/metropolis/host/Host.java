@@ -76,15 +76,17 @@ public final class Host implements AutoCloseable {
         TaskMetrics metrics = new TaskMetrics(registry);
         this.folder = new ScriptFolder(config.scriptsDir());
         // Context creation is CPU-bound (a Python context takes 0.5-1 s, the first one several seconds).
-        // One creator thread per language: parallel Python creations only thrash the cores, and JS
-        // contexts (milliseconds) must not queue behind Python ones.
+        // As many creator threads per language as cores: more only thrash them, fewer let one slow
+        // script's load hold the others back (the load timeout bounds how long). Per language, so
+        // JS contexts (milliseconds) never queue behind Python ones.
+        int cores = Math.max(2, Runtime.getRuntime().availableProcessors()); // two at least: one stuck load leaves one free
         for (Language language : Language.values()) {
-            creators.put(language, Executors.newSingleThreadExecutor(
-                    Thread.ofPlatform().daemon(true).name("context-creator-" + language.id()).factory()));
+            creators.put(language, Executors.newFixedThreadPool(cores,
+                    Thread.ofPlatform().daemon(true).name("context-creator-" + language.id() + "-", 1).factory()));
         }
         this.scripts = new ScriptSet(new GuestContexts(engines, new TaskServices(() -> connection(), tracing, environment,
-                config.secretsDir(), http, config.maxHttpResponseBytes())), creators::get, watchdog, nanoTime,
-                config.drainTimeout(), retirer, metrics, tracing,
+                config.secretsDir(), http, config.maxHttpResponseBytes()), config.loadTimeout()), creators::get, watchdog,
+                nanoTime, config.drainTimeout(), retirer, metrics, tracing,
                 connection -> new StreamRuntime(connection, config.missingStreams(), config.drainTimeout(), metrics,
                         streamTimer, settler, Clock.systemUTC(), nanoTime));
         // Connecting may block for as long as NATS is down: it gets its own thread, not a creator.
@@ -130,6 +132,7 @@ public final class Host implements AutoCloseable {
             host.logRuntime(engines);
             var files = host.folder.scriptFiles();
             LOG.log(Level.INFO, "loading {0} script file(s) from {1}", new Object[] {files.size(), host.folder.root()});
+            host.logSubfolders();
             host.scripts.apply(files, host.nats);
             host.nats.join();
             if (config.observe().enabled()) {
@@ -139,12 +142,28 @@ public final class Host implements AutoCloseable {
                 host.watcher = new FolderWatcher(host.folder, QUIET, POLL, changed -> host.scripts.apply(changed, host.nats));
                 host.watcher.start();
             }
-            LOG.log(Level.INFO, "host ready in {0} ms: {1} task(s) serving, {2} script(s) not served", new Object[] {
-                String.valueOf((System.nanoTime() - started) / 1_000_000), host.served().size(), host.problems().size()});
+            LOG.log(Level.INFO, "host ready in {0} ms: {1}", new Object[] {
+                String.valueOf((System.nanoTime() - started) / 1_000_000), ReadyReport.of(host.served(), host.problems())});
             return host;
         } catch (IOException | RuntimeException e) {
             host.close();
             throw e;
+        }
+    }
+
+    /** Said once at start: scripts in subfolders are not served (subfolders hold modules scripts import). */
+    private void logSubfolders() throws IOException {
+        if (!java.nio.file.Files.isDirectory(folder.root())) {
+            return; // the folder's own error is reported where its files are listed
+        }
+        try (var entries = java.nio.file.Files.list(folder.root())) {
+            List<String> subfolders = entries.filter(java.nio.file.Files::isDirectory)
+                    .map(path -> path.getFileName().toString()).filter(name -> !name.startsWith(".")).sorted().toList();
+            if (!subfolders.isEmpty()) {
+                LOG.log(Level.INFO, "subfolder(s) {0} of {1}: not served; only files directly in the scripts folder are"
+                        + " tasks, subfolders hold modules that scripts import (see README, \"Errors and limits\")",
+                        new Object[] {String.join(", ", subfolders), folder.root()});
+            }
         }
     }
 

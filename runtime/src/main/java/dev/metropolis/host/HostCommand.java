@@ -4,6 +4,7 @@ import dev.metropolis.command.CommandLine;
 import dev.metropolis.command.CommandLine.Option;
 import dev.metropolis.command.LogOptions;
 import dev.metropolis.command.NatsOptions;
+import dev.metropolis.guest.GuestContexts;
 import dev.metropolis.observe.ObserveAddress;
 import dev.metropolis.stream.MissingStreams;
 import dev.metropolis.task.Durations;
@@ -29,7 +30,14 @@ public final class HostCommand {
                     Long.toString(HostConfig.DEFAULT_MAX_HTTP_RESPONSE), "largest HTTP response body a script may read"),
             new Option("--missing-streams", "METROPOLIS_MISSING_STREAMS", "create|refuse", "create",
                     "a stream a task names that does not exist: create it (file storage, work-queue retention, and"
-                            + " <STREAM>_DEAD for its dead letters) or refuse the task"));
+                            + " <STREAM>_DEAD for its dead letters) or refuse the task"),
+            new Option("--load-timeout", "METROPOLIS_LOAD_TIMEOUT", "DURATION",
+                    Durations.format(GuestContexts.defaultLoadTimeout()),
+                    "how long a script's module-level code may run when it loads; longer is a load error"),
+            // Read by ./metropolis and the container's entry point, which start the JVM with it (-Xmx):
+            // a running JVM cannot change its heap. Listed here so it is documented and accepted.
+            new Option("--max-heap", "METROPOLIS_MAX_HEAP", "SIZE", null,
+                    "the host JVM's heap, e.g. 2g (default 2g on a machine, 60% of a container's memory limit)"));
 
     public static final List<Option> OPTIONS = CommandLine.concat(OWN_OPTIONS, NatsOptions.OPTIONS, LogOptions.OPTIONS);
 
@@ -40,7 +48,7 @@ public final class HostCommand {
                 Durations.parse(values.get("--drain-timeout")), CommandLine.isOn(values, "--watch"),
                 new ObserveAddress(values.get("--metrics-host"), CommandLine.integer(values, "--metrics-port")),
                 values.containsKey("--secrets") ? Path.of(values.get("--secrets")) : null,
-                CommandLine.wholeNumber(values, "--http-max-response"),
+                CommandLine.wholeNumber(values, "--http-max-response"), Durations.parse(values.get("--load-timeout")),
                 MissingStreams.parse(values.get("--missing-streams")));
     }
 }

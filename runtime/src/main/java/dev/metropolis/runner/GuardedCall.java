@@ -30,6 +30,7 @@ final class GuardedCall {
     private State state = State.RUNNING;
     private boolean timedOut;
     private boolean cancelled;
+    private boolean stopped;
 
     /** A call of {@code task} running on {@code guest}; an interrupt gets {@code grace} before the guest is cancelled. */
     GuardedCall(String task, Guest guest, Duration grace) {
@@ -81,6 +82,34 @@ final class GuardedCall {
             state = State.FINISHED;
             notifyAll();
         }
+    }
+
+    /**
+     * Called when the runner closes past its drain timeout: cancels the guest at once (a stuck call
+     * must not hold a shutdown), unless the call has already finished or is being timed out.
+     */
+    void stop() {
+        synchronized (this) {
+            if (state != State.RUNNING) {
+                return;
+            }
+            state = State.INTERRUPTING;
+            stopped = true;
+        }
+        try {
+            guest.cancel();
+        } finally {
+            synchronized (this) {
+                cancelled = true;
+                state = State.FINISHED;
+                notifyAll();
+            }
+        }
+    }
+
+    /** True when {@link #stop()} cancelled the call (valid after {@link #finish()}). */
+    synchronized boolean stopped() {
+        return stopped;
     }
 
     /** Called by the worker once the guest call returned or threw; waits for an interrupt in flight. */

@@ -11,7 +11,9 @@ import dev.metropolis.task.TaskError;
 import dev.metropolis.task.TaskReply;
 import dev.metropolis.task.TaskRequest;
 import java.time.Duration;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
@@ -44,6 +46,8 @@ public final class TaskRunner implements AutoCloseable {
      * workers before they pick up what is queued.
      */
     private final Semaphore admitted;
+    /** The calls running now: a close that outlasts its drain cancels them, so a stuck one cannot hold a shutdown. */
+    private final Set<GuardedCall> running = ConcurrentHashMap.newKeySet();
 
     /**
      * @param script   the script version served
@@ -132,10 +136,15 @@ public final class TaskRunner implements AutoCloseable {
             reply.complete(pool.execute(deadline, lease -> call(lease, request, payload, deadline, timeout)));
         } catch (TaskError e) {
             reply.completeExceptionally(e);
+        } catch (OutOfMemoryError e) {
+            // The call that was allocating when the heap ran out is the one that fails; the host goes on.
+            LOG.log(Level.WARNING, "task ''{0}'' ran out of memory on subject ''{1}''", new Object[] {script.name(),
+                request.subject()});
+            reply.completeExceptionally(outOfMemory(request));
         } catch (RuntimeException | Error e) {
             LOG.log(Level.SEVERE, "task '" + script.name() + "' failed unexpectedly on subject '" + request.subject() + "'", e);
             reply.completeExceptionally(TaskError.of(ErrorKind.CRASHED,
-                    "internal error in the host while running task '" + script.name() + "': " + e));
+                    "internal error in the host while running task '" + script.name() + "'; the host's log has the details"));
         }
     }
 
@@ -147,13 +156,15 @@ public final class TaskRunner implements AutoCloseable {
         }
         GuardedCall guard = GuardedCall.on(lease.context(), INTERRUPT_GRACE);
         Watchdog.Watch watch = watchdog.watch(guard::timeOut, remaining);
+        running.add(guard);
         try {
             return lease.context().invoke(request, payload, Duration.ofNanos(remaining));
         } catch (PolyglotException e) {
             watch.cancel();
             guard.finish();
-            throw failure(lease, request, e, guard.timedOut(), timeout);
+            throw failure(lease, request, e, guard, timeout);
         } finally {
+            running.remove(guard);
             watch.cancel();
             guard.finish();
             if (guard.cancelled()) {
@@ -164,17 +175,27 @@ public final class TaskRunner implements AutoCloseable {
 
     /** Maps an exception that escaped the guest adapter; evicts the context unless it is known to be sound. */
     private TaskError failure(ContextPool.Lease<GuestContext> lease, TaskRequest request, PolyglotException e,
-            boolean timedOut, Duration timeout) {
+            GuardedCall guard, Duration timeout) {
+        boolean timedOut = guard.timedOut();
         if (timedOut && (e.isInterrupted() || e.isCancelled())) {
             return timedOut(request, timeout, "was interrupted");
         }
-        if (e.isInterrupted()) {
+        if (e.isInterrupted() || (e.isCancelled() && guard.stopped())) {
             return TaskError.of(ErrorKind.UNAVAILABLE, "task '" + script.name() + "' was stopped while running; retry");
         }
         if (!e.isGuestException() || e.isExit() || e.isResourceExhausted() || e.isCancelled()) {
             lease.evict();
         }
+        if (e.isResourceExhausted() || e.getMessage() != null && e.getMessage().contains("OutOfMemoryError")) {
+            return outOfMemory(request);
+        }
         return TaskError.of(ErrorKind.CRASHED, e.isExit() ? "the task exited its interpreter" : e.getMessage());
+    }
+
+    private TaskError outOfMemory(TaskRequest request) {
+        return TaskError.of(ErrorKind.CRASHED, "task '" + script.name() + "' ran out of memory on subject '"
+                + request.subject() + "' (the host's heap is " + (Runtime.getRuntime().maxMemory() >> 20)
+                + " MiB, shared by every task); use less memory per message, or give the host more with --max-heap");
     }
 
     private TaskError timedOut(TaskRequest request, Duration timeout, String what) {
@@ -196,12 +217,30 @@ public final class TaskRunner implements AutoCloseable {
                 LOG.log(Level.WARNING, "task ''{0}'': calls still running after the drain timeout of {1}; stopping them",
                         new Object[] {script.name(), drain});
                 abandon(workers.shutdownNow());
+                stopRunning();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             abandon(workers.shutdownNow());
         }
         pool.close();
+    }
+
+    /** Cancels the calls still running after the drain: a guest ignores Java's thread interrupts. */
+    private void stopRunning() {
+        boolean interrupted = Thread.interrupted();
+        try {
+            for (GuardedCall call : running) {
+                call.stop();
+            }
+        } finally {
+            // Cancelling a context from this thread leaves this thread's interrupt flag set: cleared, so
+            // the caller's next wait (a service waiting for its replies) is not cut short by it.
+            Thread.interrupted();
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     private static void abandon(java.util.List<Runnable> neverRan) {

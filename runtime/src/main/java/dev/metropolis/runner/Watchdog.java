@@ -7,6 +7,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongSupplier;
 
@@ -36,6 +37,7 @@ public final class Watchdog implements AutoCloseable {
     /** True while the sweeper sleeps because nothing is watched: the next {@link #watch} wakes it. */
     private volatile boolean sleeping;
     private volatile boolean closed;
+    private final AtomicInteger failures = new AtomicInteger();
 
     /** A watchdog measuring deadlines on {@code nanoTime} (the clock the callers compute them on). */
     public Watchdog(LongSupplier nanoTime) {
@@ -94,20 +96,40 @@ public final class Watchdog implements AutoCloseable {
     }
 
     private void run() {
-        long tick = TICK.toNanos();
         while (!closed) {
-            if (watched.isEmpty()) {
-                // Set before looking again, so a watch added meanwhile either is seen or wakes us.
-                sleeping = true;
-                if (watched.isEmpty() && !closed) {
-                    LockSupport.park(this);
-                }
-                sleeping = false;
-                continue;
+            try {
+                step();
+            } catch (OutOfMemoryError | RuntimeException e) {
+                // A task that exhausts the heap may make any thread's allocation fail, this one's too: the
+                // sweeper must outlive it, or no timeout fires again. The next tick retries what failed.
+                failures.incrementAndGet();
             }
-            LockSupport.parkNanos(this, tick);
-            sweep(nanoTime.getAsLong());
         }
+    }
+
+    /** One turn of the sweeper: sleep while nothing is watched, else wait a tick and sweep. */
+    private void step() {
+        if (watched.isEmpty()) {
+            // Set before looking again, so a watch added meanwhile either is seen or wakes us.
+            sleeping = true;
+            if (watched.isEmpty() && !closed) {
+                LockSupport.park(this);
+            }
+            sleeping = false;
+            return;
+        }
+        LockSupport.parkNanos(this, TICK.toNanos());
+        sweep(nanoTime.getAsLong());
+    }
+
+    /** True while the sweeper thread runs (the host's health check asks). */
+    public boolean isAlive() {
+        return sweeper == null || sweeper.isAlive();
+    }
+
+    /** Sweeps that failed and were retried (an allocation failing while the heap was exhausted). */
+    public int failures() {
+        return failures.get();
     }
 
     private void fire(Runnable onTimeout) {

@@ -86,6 +86,12 @@ public final class TaskMetrics {
                 .description("Script reloads while running")).increment();
     }
 
+    /** A reply could not be published (connection lost or closed): its caller only sees its own timeout. */
+    public void replyLost() {
+        registry.getOrCreate(Counter.builder("metropolis.replies.lost")
+                .description("Replies that could not be published (connection lost or closed)")).increment();
+    }
+
     /** A script file could not be loaded (bad header, syntax error, import error, conflict). */
     public void loadError() {
         registry.getOrCreate(Counter.builder("metropolis.script.load.errors")

@@ -55,7 +55,7 @@ public final class TaskService implements Binding {
         this.runner = runner;
         this.metrics = metrics;
         this.observer = new CallObserver(tracing, metrics, System::nanoTime);
-        this.replies = new ReplySender(connection);
+        this.replies = new ReplySender(connection, metrics::replyLost);
         this.drainTimeout = drainTimeout;
         this.service = build();
         this.gauges = registerGauges();
@@ -134,11 +134,12 @@ public final class TaskService implements Binding {
             outcome.whenComplete((reply, error) -> {
                 try {
                     TaskError failure = error == null ? null : asTaskError(error);
+                    ReplySender.Outgoing outgoing = replies.prepare(task, request, reply, failure);
                     // Counted before the reply goes out, so a caller that has its answer also finds it
                     // in $SRV.STATS, the metrics and the trace.
-                    observer.answered(call, failure);
+                    observer.answered(call, outgoing.failure());
                     try (LogContext.Scope completing = LogContext.open(logContext)) { // on whichever thread completed it
-                        replies.send(task, request, reply, failure);
+                        replies.send(task, request, outgoing);
                     }
                 } finally {
                     if (inFlight.decrementAndGet() == 0) {

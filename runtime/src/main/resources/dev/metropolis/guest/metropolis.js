@@ -148,7 +148,12 @@
       case BODY_TEXT: return text;
       case BODY_JSON: return JSON.parse(text);
       default:
-        try { return JSON.parse(text); } catch (e) { return text; }
+        try {
+          return JSON.parse(text);
+        } catch (e) {
+          if (e instanceof RangeError) throw e; // too deep to decode: a bad payload even when not declared JSON
+          return text;
+        }
     }
   }
 
@@ -220,7 +225,9 @@
       try {
         body = decode(bodyKind, text, buffer);
       } catch (e) {
-        return [BAD_PAYLOAD, `the payload is declared as JSON but is not valid JSON: ${e.message}`];
+        return [BAD_PAYLOAD, e instanceof RangeError
+          ? `the payload cannot be decoded as JSON: it is nested too deeply to decode (${e.message})`
+          : `the payload is declared as JSON but is not valid JSON: ${e.message}`];
       }
       let decodedHeaders; // built on first use: most tasks never read them
       const msg = {

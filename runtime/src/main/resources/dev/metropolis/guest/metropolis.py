@@ -308,12 +308,19 @@ def _decode(kind, text, latin1):
         return latin1.encode("latin-1")
     if kind == BODY_TEXT:
         return text
-    if kind == BODY_JSON:
-        return _json.loads(text, parse_constant=_reject_constant)
     try:
         return _json.loads(text, parse_constant=_reject_constant)
+    except RecursionError:
+        # Too deep for the decoder is the payload's fault, whatever else is wrong with it.
+        raise _TooDeep("it is nested too deeply to decode") from None
     except ValueError:
+        if kind == BODY_JSON:
+            raise
         return text
+
+
+class _TooDeep(ValueError):
+    """A JSON payload nested deeper than the decoder goes: a bad payload even when not declared as JSON."""
 
 
 def _headers(flat):
@@ -372,6 +379,8 @@ def bind(function, script_file, log_sink, host):
         # `done` settles asynchronous results in JavaScript; Python handlers are synchronous.
         try:
             body = _decode(body_kind, text, latin1)
+        except _TooDeep as e:
+            return (BAD_PAYLOAD, f"the payload cannot be decoded as JSON: {e}")
         except ValueError as e:
             return (BAD_PAYLOAD, f"the payload is declared as JSON but is not valid JSON: {e}")
         msg = Message(subject, reply, flat_headers, text, latin1)

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import dev.metropolis.logging.LogContext;
 import dev.metropolis.script.TaskScript;
 import dev.metropolis.task.ErrorKind;
+import dev.metropolis.testkit.Await;
 import dev.metropolis.task.TaskError;
 import dev.metropolis.task.TaskReply;
 import dev.metropolis.task.TaskRequest;
@@ -170,6 +171,20 @@ class TaskRunnerTest {
         for (int i = 0; i < queued.size(); i++) {
             assertThat(text(queued.get(i).getNow(null))).isEqualTo("echo " + "abc".charAt(i));
         }
+    }
+
+    @Test
+    void aCallStuckInALoopIsCancelledWhenTheDrainEndsSoCloseReturns() throws Exception {
+        TaskRunner runner = runner("stuck", "timeout = \"1h\"");
+        CompletableFuture<TaskReply> stuck = submit(runner, "spin");
+        Await.until(Duration.ofSeconds(20), "the call to be running", () -> runner.poolStats().leased() == 1);
+
+        runner.close(Duration.ofMillis(200));
+
+        TaskError error = failure(stuck);
+        assertThat(error.kind()).isEqualTo(ErrorKind.UNAVAILABLE);
+        assertThat(error.getMessage()).isEqualTo("task 'stuck' was stopped while running; retry");
+        assertThat(runner.poolStats().live()).isZero();
     }
 
     @Test

@@ -9,6 +9,9 @@ import dev.metropolis.nats.Replies;
 import dev.metropolis.runner.TaskRunner;
 import dev.metropolis.runner.TestRunners;
 import dev.metropolis.script.TaskScript;
+import dev.metropolis.task.ErrorKind;
+import dev.metropolis.task.TaskReply;
+import dev.metropolis.task.TaskRequest;
 import dev.metropolis.task.WireHeaders;
 import dev.metropolis.testkit.Await;
 import dev.metropolis.testkit.TestNats;
@@ -108,6 +111,37 @@ class TaskServiceTest {
         assertThat(text(reply)).isEqualTo("v1 hi");
         assertThat(Replies.error(reply)).isEmpty();
         assertThat(reply.getHeaders().getFirst(WireHeaders.REQUEST_ID)).isEqualTo("req-42");
+    }
+
+    @Test
+    void aReplyOverMaxPayloadBecauseOfItsHeadersIsAnsweredTooLargeAndCountedSo() throws Exception {
+        serve("bigecho");
+        long limit = host.getMaxPayload();
+        // Fits as a request (no headers); the reply ("v1 " + body, plus its headers) does not.
+        String body = "a".repeat((int) limit - 10);
+
+        Message reply = request("svc.bigecho", null, body);
+
+        assertThat(Replies.status(reply)).isEqualTo(413);
+        String error = text(reply);
+        assertThat(error).contains("\"kind\":\"too_large\"").contains("max_payload of " + limit)
+                .contains("\"task\":\"bigecho\"").contains("\"subject\":\"svc.bigecho\"");
+        assertThat(reply.getHeaders().getFirst(WireHeaders.REQUEST_ID)).isNotBlank();
+        assertThat(stats("bigecho").getLastError()).startsWith("413 ");
+    }
+
+    @Test
+    void prepareTurnsAnyAnswerOverTheLimitIntoTooLargeNamingItsSizeAndTheLimit() {
+        ReplySender sender = new ReplySender(host, () -> 100, () -> { });
+        TaskRequest request = new TaskRequest("svc.x", "_INBOX.1", java.util.Map.of(), new byte[0]);
+
+        ReplySender.Outgoing fits = sender.prepare("x", request, TaskReply.text("small"), null);
+        ReplySender.Outgoing tooBig = sender.prepare("x", request, TaskReply.text("b".repeat(200)), null);
+
+        assertThat(fits.failure()).isNull();
+        assertThat(tooBig.failure().kind()).isEqualTo(ErrorKind.TOO_LARGE);
+        assertThat(tooBig.failure().getMessage()).contains("its result is 2").contains("max_payload of 100 bytes");
+        assertThat(tooBig.headers().serializedLength() + tooBig.body().length).isGreaterThan(0);
     }
 
     @Test
