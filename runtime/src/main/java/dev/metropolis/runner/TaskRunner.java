@@ -31,6 +31,9 @@ import org.graalvm.polyglot.PolyglotException;
  * reply or a {@link TaskError}; none is dropped.
  */
 public final class TaskRunner implements AutoCloseable {
+    /** A Java exception's class name at the start of a message, as Truffle reports what the sandbox refused. */
+    private static final java.util.regex.Pattern JAVA_CLASS_PREFIX =
+            java.util.regex.Pattern.compile("^(?:[a-z_][\\w$]*\\.)+[A-Z][\\w$]*(?:Exception|Error): ");
     private static final Logger LOG = Logger.getLogger(TaskRunner.class.getName());
     /** How long an interrupted guest gets to stop before its context is cancelled and replaced. */
     private static final Duration INTERRUPT_GRACE = Duration.ofSeconds(1);
@@ -189,7 +192,20 @@ public final class TaskRunner implements AutoCloseable {
         if (e.isResourceExhausted() || e.getMessage() != null && e.getMessage().contains("OutOfMemoryError")) {
             return outOfMemory(request);
         }
-        return TaskError.of(ErrorKind.CRASHED, e.isExit() ? "the task exited its interpreter" : e.getMessage());
+        if (e.isExit()) {
+            return TaskError.of(ErrorKind.CRASHED, "the task exited its interpreter");
+        }
+        if (!e.isGuestException() || e.getMessage() != null && JAVA_CLASS_PREFIX.matcher(e.getMessage()).find()) {
+            // Refused below the language (sockets, threads...): the message is Truffle's, prefixed with a Java class name.
+            return TaskError.of(ErrorKind.CRASHED, "task '" + script.name() + "' did something its sandbox does not allow ("
+                    + withoutJavaClassName(e.getMessage()) + "); scripts get no sockets, threads, processes or native code");
+        }
+        return TaskError.of(ErrorKind.CRASHED, e.getMessage());
+    }
+
+    /** "java.lang.IllegalStateException: Creating threads is not allowed." -> "Creating threads is not allowed." */
+    static String withoutJavaClassName(String message) {
+        return message == null ? "no reason given" : JAVA_CLASS_PREFIX.matcher(message).replaceFirst("");
     }
 
     private TaskError outOfMemory(TaskRequest request) {

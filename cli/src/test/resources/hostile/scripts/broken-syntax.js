@@ -1,0 +1,6 @@
+// /// metropolis
+// subject = "hostile.syntax"
+// ///
+export function handle(body) {
+  return body +;
+}
