@@ -113,6 +113,18 @@ class ObservabilityTest {
         return responses;
     }
 
+    @Test
+    void theHostIsLiveWhileItsWatchdogRuns() throws Exception {
+        HttpResponse<String> live = http.send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + hostMetricsPort + "/observe/health/live")).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+
+        assertThat(live.statusCode()).isEqualTo(200);
+        JsonNode watchdog = new ObjectMapper().readTree(live.body()).get("checks").get(0);
+        assertThat(watchdog.get("name").asText()).isEqualTo("watchdog");
+        assertThat(watchdog.get("status").asText()).isEqualTo("UP");
+    }
+
     private String scrape(int port) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/observe/metrics")).GET().build(),
                 HttpResponse.BodyHandlers.ofString()).body();

@@ -10,6 +10,7 @@ import io.helidon.webserver.observe.ObserveFeature;
 import io.helidon.webserver.observe.health.HealthObserver;
 import io.helidon.webserver.observe.metrics.MetricsObserver;
 import io.nats.client.Connection;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -23,13 +24,14 @@ public final class Observability {
 
     private Observability() {}
 
-    /** The observe feature: health with {@code readiness}, and the metrics of {@code registry}. */
-    public static ObserveFeature feature(HealthCheck readiness, MeterRegistry registry) {
+    /** The observe feature: health with {@code checks} (readiness, liveness), and the metrics of {@code registry}. */
+    public static ObserveFeature feature(MeterRegistry registry, HealthCheck... checks) {
+        var health = HealthObserver.builder().details(true); // the JSON says which check failed and why
+        for (HealthCheck check : checks) {
+            health.addCheck(check);
+        }
         return ObserveFeature.just(
-                HealthObserver.builder()
-                        .details(true) // the JSON says which check failed and the NATS state
-                        .addCheck(readiness)
-                        .build(),
+                health.build(),
                 MetricsObserver.builder()
                         .meterRegistry(registry)
                         .metricsConfig(Registries.config()) // snake_case built-in JVM meters, as promtool wants
@@ -61,6 +63,31 @@ public final class Observability {
     }
 
     /**
+     * Live while {@code alive} says so: a thread the process cannot work without (the host's
+     * watchdog, which fires every timeout) is running. {@code /observe/health/live} then fails and
+     * an orchestrator restarts the process.
+     */
+    public static HealthCheck liveness(String name, BooleanSupplier alive) {
+        return new HealthCheck() {
+            @Override
+            public HealthCheckType type() {
+                return HealthCheckType.LIVENESS;
+            }
+
+            @Override
+            public String name() {
+                return name;
+            }
+
+            @Override
+            public HealthCheckResponse call() {
+                boolean up = alive.getAsBoolean();
+                return HealthCheckResponse.builder().status(up).detail("running", up).build();
+            }
+        };
+    }
+
+    /**
      * A server with the observe endpoints only (the host's): metrics and health, nothing else.
      *
      * @param address   where to listen
@@ -68,16 +95,23 @@ public final class Observability {
      * @param registry  the meters exported
      */
     public static WebServer startEndpoint(ObserveAddress address, Supplier<Connection.Status> connected,
-            MeterRegistry registry) {
+            MeterRegistry registry, HealthCheck... liveness) {
         WebServer server = WebServer.builder()
                 .host(address.host())
                 .port(address.port())
                 .shutdownHook(false)
-                .addFeature(feature(natsReadiness(connected), registry))
+                .addFeature(feature(registry, withReadiness(natsReadiness(connected), liveness)))
                 .build()
                 .start();
         LOG.log(Level.INFO, "metrics and health on http://{0}:{1}/observe/metrics (/observe/health)",
                 new Object[] {address.host(), String.valueOf(server.port())});
         return server;
+    }
+
+    private static HealthCheck[] withReadiness(HealthCheck readiness, HealthCheck... others) {
+        HealthCheck[] all = new HealthCheck[others.length + 1];
+        all[0] = readiness;
+        System.arraycopy(others, 0, all, 1, others.length);
+        return all;
     }
 }

@@ -49,7 +49,7 @@ public final class Gateway implements AutoCloseable {
                 .directHandlers(DirectErrors.handlers(config.maxBodyBytes(), config.maxInFlight()))
                 .shutdownGracePeriod(config.shutdownGrace())
                 .shutdownHook(false) // the CLI stops everything in order
-                .addFeature(Observability.feature(natsReadiness(nats), registry))
+                .addFeature(Observability.feature(registry, natsReadiness(nats)))
                 .routing(routing -> routing(routing, proxy, new TaskList(discovery::current)))
                 .build();
         // Connecting may wait for NATS indefinitely: HTTP serves (and reports not ready) meanwhile.

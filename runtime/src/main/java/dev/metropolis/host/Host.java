@@ -136,7 +136,8 @@ public final class Host implements AutoCloseable {
             host.scripts.apply(files, host.nats);
             host.nats.join();
             if (config.observe().enabled()) {
-                host.observe = Observability.startEndpoint(config.observe(), host::natsStatus, host.registry);
+                host.observe = Observability.startEndpoint(config.observe(), host::natsStatus, host.registry,
+                        Observability.liveness("watchdog", host.watchdog::isAlive));
             }
             if (config.watch()) {
                 host.watcher = new FolderWatcher(host.folder, QUIET, POLL, changed -> host.scripts.apply(changed, host.nats));
