@@ -53,6 +53,12 @@ final class GatewayMetrics {
                 .description("NATS requests the gateway sent again, by route and reason")).increment();
     }
 
+    /** A client that closed its connection before it had sent the whole request body. */
+    void clientGone() {
+        registry.getOrCreate(Counter.builder("metropolis.gateway.client.disconnects")
+                .description("Requests whose client went away before sending their whole body")).increment();
+    }
+
     /** A NATS request that got no task reply: no_responders, timeout, disconnected or failed. */
     void natsError(String kind) {
         registry.getOrCreate(Counter.builder("metropolis.gateway.nats.errors").tags(List.of(Tag.create("kind", kind)))

@@ -9,6 +9,7 @@ import dev.metropolis.testkit.TestNats;
 import io.helidon.webserver.WebServer;
 import io.nats.client.Message;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -74,6 +75,53 @@ class GatewayRefusalsTest {
 
     private static void assertError(RawHttp.Response response, int expectedStatus, String kind) throws Exception {
         assertError(response.status(), response.header("Content-Type"), response.body(), expectedStatus, kind);
+    }
+
+    @Test
+    void aClientThatDropsItsHalfSentBodyIsCountedNotLoggedAsAnError() throws Exception {
+        java.util.List<java.util.logging.LogRecord> warnings = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.logging.Handler capture = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord record) {
+                // The flood was a WARNING with a stack trace per connection (Helidon's "Internal server error").
+                if (record.getLevel().intValue() >= java.util.logging.Level.WARNING.intValue() && record.getThrown() != null) {
+                    warnings.add(record);
+                }
+            }
+
+            @Override
+            public void flush() {}
+
+            @Override
+            public void close() {}
+        };
+        java.util.logging.Logger.getLogger("").addHandler(capture);
+        try {
+            double before = disconnects();
+            for (int i = 0; i < 3; i++) {
+                try (java.net.Socket socket = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), gateway.port())) {
+                    socket.setSoTimeout(10_000);
+                    socket.getOutputStream().write(("POST /hold/on HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100\r\n\r\nabc")
+                            .getBytes(StandardCharsets.US_ASCII));
+                    socket.shutdownOutput(); // the body ends 97 bytes early: what a client that goes away leaves
+                    String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                    assertThat(answer).startsWith("HTTP/1.1 400").contains("\"kind\":\"bad_payload\"")
+                            .contains("the request body ended before its Content-Length");
+                }
+            }
+
+            assertThat(disconnects()).isEqualTo(before + 3);
+            assertThat(warnings).as("warnings logged for dropped clients").isEmpty();
+        } finally {
+            java.util.logging.Logger.getLogger("").removeHandler(capture);
+        }
+    }
+
+    private double disconnects() throws Exception {
+        String metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.port() + "/observe/metrics"))
+                .build(), HttpResponse.BodyHandlers.ofString()).body();
+        return metrics.lines().filter(line -> line.startsWith("metropolis_gateway_client_disconnects_total"))
+                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
     }
 
     @Test
