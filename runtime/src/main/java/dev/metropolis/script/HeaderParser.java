@@ -67,7 +67,8 @@ public final class HeaderParser {
             "http", "[\"https://api.example.com\"]",
             "env", "[\"TAX_RATE\"]",
             "secrets", "[\"payment_key\"]",
-            "kv", "[\"carts\"]");
+            "kv", "[\"carts\"]",
+            "files", "[\"data/*.json\"]");
 
     private HeaderParser() {
     }
@@ -229,7 +230,7 @@ public final class HeaderParser {
         return new Grants(values.getOrDefault("subjects", List.of()),
                 values.getOrDefault("http", List.of()).stream().map(Origin::parse).toList(),
                 values.getOrDefault("env", List.of()), values.getOrDefault("secrets", List.of()),
-                values.getOrDefault("kv", List.of()));
+                values.getOrDefault("kv", List.of()), values.getOrDefault("files", List.of()));
     }
 
     private static String unknownGrantMessage(String key) {
