@@ -73,7 +73,7 @@ public final class Host implements AutoCloseable {
             creators.put(language, Executors.newSingleThreadExecutor(
                     Thread.ofPlatform().daemon(true).name("context-creator-" + language.id()).factory()));
         }
-        this.scripts = new ScriptSet(new GuestContexts(engines, new TaskServices(() -> connection(), tracing, environment,
+        this.scripts = new ScriptSet(folder.root(), new GuestContexts(engines, new TaskServices(() -> connection(), tracing, environment,
                 config.secretsDir(), http, config.maxHttpResponseBytes())), creators::get, watchdog, nanoTime,
                 config.drainTimeout(), retirer, metrics, tracing);
         // Connecting may block for as long as NATS is down: it gets its own thread, not a creator.
