@@ -2,7 +2,11 @@ package dev.metropolis.script;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -39,16 +43,52 @@ public final class ScriptFolder {
      * data): scripts and JSON beside the tasks, anything in subfolders; never hidden files and folders, editor leftovers and bytecode caches.
      */
     public List<Path> watchedFiles() throws IOException {
-        try (Stream<Path> entries = Files.walk(root)) {
-            return entries.filter(Files::isRegularFile).filter(file -> isWatched(root, file)).sorted().toList();
-        }
+        List<Path> files = new ArrayList<>();
+        walk(files, null);
+        return files.stream().sorted().toList();
     }
 
     /** The subfolders of the folder that {@link #watchedFiles()} looks into. */
     public List<Path> subfolders() throws IOException {
-        try (Stream<Path> entries = Files.walk(root)) {
-            return entries.filter(Files::isDirectory).filter(dir -> !dir.equals(root) && isWatched(root, dir)).toList();
-        }
+        List<Path> dirs = new ArrayList<>();
+        walk(null, dirs);
+        return dirs;
+    }
+
+    /**
+     * Walks the tree without following links, skipping hidden folders and caches. A file that
+     * vanishes during the walk (an editor's temporary file renamed over a script) is skipped, not
+     * an error: the next scan sees the folder as it is then.
+     */
+    private void walk(List<Path> files, List<Path> dirs) throws IOException {
+        Files.walkFileTree(root, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attributes) {
+                if (dir.equals(root)) {
+                    return FileVisitResult.CONTINUE;
+                }
+                if (!isWatched(root, dir)) {
+                    return FileVisitResult.SKIP_SUBTREE;
+                }
+                if (dirs != null) {
+                    dirs.add(dir);
+                }
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) {
+                if (files != null && attributes.isRegularFile() && isWatched(root, file)) {
+                    files.add(file);
+                }
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFileFailed(Path file, IOException e) {
+                return FileVisitResult.CONTINUE; // gone or unreadable since it was listed
+            }
+        });
     }
 
     /**

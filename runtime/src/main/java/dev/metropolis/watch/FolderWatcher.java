@@ -153,8 +153,12 @@ public final class FolderWatcher implements AutoCloseable {
         Map<Path, Fingerprint> files = new HashMap<>();
         try {
             for (Path file : folder.watchedFiles()) {
-                BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
-                files.put(file, new Fingerprint(attributes.lastModifiedTime().toMillis(), attributes.size()));
+                try {
+                    BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
+                    files.put(file, new Fingerprint(attributes.lastModifiedTime().toMillis(), attributes.size()));
+                } catch (java.nio.file.NoSuchFileException gone) {
+                    // deleted since the walk: absent from this scan, as it is from the folder
+                }
             }
         } catch (IOException e) {
             LOG.log(Level.FINE, "scanning {0} failed: {1}", new Object[] {folder.root(), e.toString()});
