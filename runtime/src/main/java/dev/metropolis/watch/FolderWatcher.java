@@ -38,6 +38,8 @@ public final class FolderWatcher implements AutoCloseable {
     private final Thread thread;
     private Map<Path, Fingerprint> known = new HashMap<>();
     private volatile boolean running = true;
+    /** Native file events, or null where the folder cannot be watched; opened by start, closed by the thread. */
+    private WatchService events;
 
     /**
      * @param folder       the folder to watch, with its subfolders
@@ -55,12 +57,14 @@ public final class FolderWatcher implements AutoCloseable {
 
     /** Starts watching; changes from now on are reported (the current files are the baseline). */
     public void start() {
+        // Registered before start returns, so a change made right after it is an event, not left to the rescan.
+        events = openEvents();
         known = scan();
         thread.start();
     }
 
     private void run() {
-        try (WatchService events = openEvents()) {
+        try (WatchService events = this.events) {
             long nextScan = System.nanoTime() + pollInterval.toNanos();
             while (running) {
                 if (events != null) {
