@@ -2,8 +2,10 @@
 // subject = "math.add"
 // description = "Adds two numbers: {\"a\": 1, \"b\": 2} -> 3"
 // ///
+import { isNumber } from './numbers.mjs';
+
 export function handle(body, msg) {
-  if (typeof body !== 'object' || body === null || typeof body.a !== 'number' || typeof body.b !== 'number') {
+  if (typeof body !== 'object' || body === null || !isNumber(body.a) || !isNumber(body.b)) {
     throw new metropolis.TaskError('send a JSON object with numbers a and b, e.g. {"a": 1, "b": 2}', 400);
   }
   return body.a + body.b;

@@ -3,13 +3,15 @@
 // timeout = "2s"
 // description = "Count, mean and median of a JSON array of numbers (an async task)"
 // ///
+import { isNumber } from './numbers.mjs';
+
 async function median(sorted) {
   const middle = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
 export async function handle(numbers, msg) {
-  if (!Array.isArray(numbers) || numbers.length === 0 || !numbers.every(Number.isFinite)) {
+  if (!Array.isArray(numbers) || numbers.length === 0 || !numbers.every(isNumber)) {
     throw new metropolis.TaskError('send a non-empty JSON array of numbers, e.g. [3, 1, 2]', 422);
   }
   const sorted = [...numbers].sort((x, y) => x - y);

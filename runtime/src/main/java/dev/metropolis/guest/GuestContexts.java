@@ -5,7 +5,6 @@ import dev.metropolis.script.TaskScript;
 import java.io.InputStream;
 import java.time.Duration;
 import java.util.Objects;
-import java.util.concurrent.Callable;
 import java.util.logging.Level;
 import org.graalvm.polyglot.Context;
 import org.graalvm.polyglot.HostAccess;
@@ -13,10 +12,12 @@ import org.graalvm.polyglot.PolyglotException;
 import org.graalvm.polyglot.SandboxPolicy;
 import org.graalvm.polyglot.Source;
 import org.graalvm.polyglot.Value;
+import org.graalvm.polyglot.io.IOAccess;
 
 /**
- * Creates ready-to-call guest contexts for scripts, locked down by default: no file, network,
- * process, thread, native, environment or Java access. Only host buffers cross in (payload bytes).
+ * Creates ready-to-call guest contexts for scripts, locked down by default: no network, process,
+ * thread, native, environment or Java access, and of the disk only the scripts folder, read-only
+ * ({@link ScriptFolderFileSystem}). Only host buffers cross in (payload bytes).
  */
 public final class GuestContexts {
     /** The constrained sandbox's host access, plus reading host byte buffers (zero-copy payloads). */
@@ -66,18 +67,18 @@ public final class GuestContexts {
     }
 
     /** A factory of contexts for one script version; the script's source is built once and shared. */
-    public Callable<GuestContext> factory(TaskScript script) {
+    public GuestFactory factory(TaskScript script) {
         GuestLanguage language = GuestLanguage.of(script.language());
         Source source = language.source(script);
         // One of each per version, shared by its contexts: the secrets it read (to redact), its KV handles.
         GuestSecrets secrets = new GuestSecrets(script, services.secretsDir());
         GuestKv kv = new GuestKv(script, services.nats());
         GuestHttp http = new GuestHttp(script, services.http(), services.maxHttpResponseBytes());
-        return () -> create(script, language, source, secrets, kv, http);
+        return new GuestFactory(script, files -> create(script, language, source, secrets, kv, http, files));
     }
 
     private GuestContext create(TaskScript script, GuestLanguage language, Source source, GuestSecrets secrets, GuestKv kv,
-            GuestHttp http) throws ScriptProblem {
+            GuestHttp http, ScriptFolderFileSystem files) throws ScriptProblem {
         String missing = secrets.missing();
         if (missing != null) {
             throw new ScriptProblem(script.file(), 0, "key 'allow.secrets': " + missing);
@@ -96,17 +97,18 @@ public final class GuestContexts {
         }
         builder.sandbox(SandboxPolicy.CONSTRAINED)
                 .allowHostAccess(HOST_ACCESS)
+                .allowIO(IOAccess.newBuilder().fileSystem(ScriptFolderFileSystem.forGuest(files)).build())
                 .in(InputStream.nullInputStream())
                 .out(out)
                 .err(err);
-        language.configure(builder);
+        language.configure(builder, files.root());
         Context context = builder.build();
         try {
             // The language itself starts up outside the load timeout: the first Python context of a
             // JVM takes seconds to, however quick the script.
             context.initialize(script.language().id());
             Value dispatch = language.bind(context, script, source,
-                    new GuestLanguage.HostSide(api.asGuestObject(), new GuestLog(script.name(), secrets), load));
+                    new GuestLanguage.HostSide(api.asGuestObject(), new GuestLog(script.name(), secrets), load, files));
             return new GuestContext(script, language, context, dispatch, out, err, scope, secrets);
         } catch (ScriptProblem | RuntimeException e) {
             context.close(true);

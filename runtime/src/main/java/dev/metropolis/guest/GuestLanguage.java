@@ -4,6 +4,7 @@ import dev.metropolis.script.Language;
 import dev.metropolis.script.ScriptProblem;
 import dev.metropolis.script.TaskScript;
 import dev.metropolis.task.Payload;
+import java.nio.file.Path;
 import org.graalvm.polyglot.Context;
 import org.graalvm.polyglot.PolyglotException;
 import org.graalvm.polyglot.Source;
@@ -17,8 +18,11 @@ interface GuestLanguage {
 
     Language language();
 
-    /** Adds language-specific options to a context under construction. */
-    void configure(Context.Builder builder);
+    /**
+     * Adds language-specific options to a context under construction: among them where its
+     * imports resolve in {@code folder}, the scripts folder the context's file system shows.
+     */
+    void configure(Context.Builder builder, Path folder);
 
     /**
      * The script as a polyglot source. Built once per script version and reused for every
@@ -36,9 +40,15 @@ interface GuestLanguage {
 
     /**
      * What the adapter's {@code bind} is given besides the task function: the host's functions, the
-     * log, and the load timeout the script's module-level code runs under.
+     * log, the load timeout the script's module-level code runs under, and the scripts folder as the
+     * context sees it (for imports).
      */
-    record HostSide(Object api, GuestLog log, LoadLimit load) {}
+    record HostSide(Object api, GuestLog log, LoadLimit load, ScriptFolderFileSystem files) {}
+
+    /** The message of a load error, with what the author needs to fix it (e.g. where imports were searched). */
+    default String explain(PolyglotException error, TaskScript script) {
+        return error.getMessage();
+    }
 
     /** The 1-based line of {@code source} where a load error happened, 0 when unknown. */
     default int lineOf(PolyglotException error, Source source) {

@@ -5,14 +5,41 @@ import dev.metropolis.script.ScriptProblem;
 import dev.metropolis.script.TaskScript;
 import dev.metropolis.task.Payload;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.graalvm.polyglot.Context;
 import org.graalvm.polyglot.PolyglotException;
 import org.graalvm.polyglot.Source;
 import org.graalvm.polyglot.Value;
+import org.graalvm.polyglot.proxy.ProxyExecutable;
 
 /** GraalPy: the script runs as {@code __main__}; its task function is a module-level name. */
 final class PythonLanguage implements GuestLanguage {
     private static final Source ADAPTER = Sources.adapter(Language.PYTHON, "metropolis.py");
+    /**
+     * Imports resolve in the scripts folder, then in its site-packages ({@code pip install --target
+     * site-packages}); the folder is read-only to guests, so no {@code __pycache__} is attempted.
+     */
+    private static final Source SEARCH_PATH = Source.newBuilder("python", """
+            import builtins, io, sys
+            def _prepare(folder, packages, denied):
+                sys.dont_write_bytecode = True
+                sys.path[0:0] = [folder, packages]
+                plain_open = io.open
+                # GraalPy turns the file system's refusal into a bare "Permission denied": add its reason.
+                def open(file, *args, **kwargs):
+                    try:
+                        return plain_open(file, *args, **kwargs)
+                    except PermissionError as e:
+                        why = denied()
+                        if why:
+                            raise PermissionError(e.errno, why, e.filename) from None
+                        raise
+                builtins.open = open
+            _prepare
+            """, "<metropolis>/prepare.py").internal(true).buildLiteral();
+    private static final Pattern NOT_FOUND = Pattern.compile("ModuleNotFoundError: No module named '([^']+)'.*", Pattern.DOTALL);
 
     @Override
     public Language language() {
@@ -20,8 +47,8 @@ final class PythonLanguage implements GuestLanguage {
     }
 
     @Override
-    public void configure(Context.Builder builder) {
-        // Nothing beyond the shared sandbox: GraalPy's stdlib is embedded, IO stays denied.
+    public void configure(Context.Builder builder, Path folder) {
+        // Nothing: python.PythonPath is refused under the CONSTRAINED sandbox, so bind sets sys.path.
     }
 
     @Override
@@ -31,11 +58,28 @@ final class PythonLanguage implements GuestLanguage {
 
     @Override
     public Value bind(Context context, TaskScript script, Source source, HostSide host) throws ScriptProblem {
+        Path folder = host.files().root();
+        ProxyExecutable denied = args -> host.files().lastDenial();
+        context.eval(SEARCH_PATH).execute(folder.toString(), folder.resolve(ScriptFolderFileSystem.SITE_PACKAGES).toString(),
+                denied);
         Value bind = context.eval(ADAPTER);
         Sources.evaluate(context, source, script, this, host.load());
         Value function = context.getBindings("python").getMember(script.header().function());
         Sources.requireFunction(function, script);
         return bind.execute(function, Sources.scriptPath(script), host.log(), host.api());
+    }
+
+    /** A missing module: say where it was looked for and how packages get there. */
+    @Override
+    public String explain(PolyglotException error, TaskScript script) {
+        Matcher missing = NOT_FOUND.matcher(error.getMessage());
+        if (!missing.matches()) {
+            return error.getMessage();
+        }
+        Path folder = script.file().toAbsolutePath().getParent();
+        return error.getMessage() + " (searched " + folder + ", " + folder.resolve(ScriptFolderFileSystem.SITE_PACKAGES)
+                + " and the standard library; a local module is a .py file or a package folder in the scripts folder,"
+                + " a package is installed with pip install --target site-packages " + missing.group(1).split("\\.")[0] + ")";
     }
 
     /**

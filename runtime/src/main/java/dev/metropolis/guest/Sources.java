@@ -37,11 +37,20 @@ final class Sources {
         return Source.newBuilder(script.language().id(), script.source(), scriptPath(script)).buildLiteral();
     }
 
-    /** The script as an ES module (JavaScript only). */
+    /**
+     * The script as an ES module (JavaScript only), tied to its file so that its relative imports
+     * resolve against its folder; the content is the version already read, not the disk's.
+     */
     static Source module(TaskScript script) {
-        return Source.newBuilder(script.language().id(), script.source(), scriptPath(script))
-                .mimeType(JS_MODULE)
-                .buildLiteral();
+        try {
+            return Source.newBuilder(script.language().id(), script.file().toFile())
+                    .content(script.source())
+                    .name(scriptPath(script))
+                    .mimeType(JS_MODULE)
+                    .build();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // not reached: the content is given, nothing is read
+        }
     }
 
     static boolean isModule(Source source) {
@@ -62,7 +71,7 @@ final class Sources {
                 throw e;
             }
             String kind = e.isSyntaxError() ? "syntax error" : "error while loading the script";
-            throw new ScriptProblem(script.file(), language.lineOf(e, source), kind + ": " + e.getMessage(), e);
+            throw new ScriptProblem(script.file(), language.lineOf(e, source), kind + ": " + language.explain(e, script), e);
         }
     }
 

@@ -84,9 +84,9 @@ public final class Host implements AutoCloseable {
             creators.put(language, Executors.newFixedThreadPool(cores,
                     Thread.ofPlatform().daemon(true).name("context-creator-" + language.id() + "-", 1).factory()));
         }
-        this.scripts = new ScriptSet(new GuestContexts(engines, new TaskServices(() -> connection(), tracing, environment,
-                config.secretsDir(), http, config.maxHttpResponseBytes()), config.loadTimeout()), creators::get, watchdog,
-                nanoTime, config.drainTimeout(), retirer, metrics, tracing,
+        this.scripts = new ScriptSet(folder.root(), new GuestContexts(engines, new TaskServices(() -> connection(), tracing,
+                environment, config.secretsDir(), http, config.maxHttpResponseBytes()), config.loadTimeout()), creators::get,
+                watchdog, nanoTime, config.drainTimeout(), retirer, metrics, tracing,
                 connection -> new StreamRuntime(connection, config.missingStreams(), config.drainTimeout(), metrics,
                         streamTimer, settler, Clock.systemUTC(), nanoTime));
         // Connecting may block for as long as NATS is down: it gets its own thread, not a creator.

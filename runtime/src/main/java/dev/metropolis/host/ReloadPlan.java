@@ -69,6 +69,14 @@ record ReloadPlan(List<Action> now, List<Version> versions) {
      * @param changes what each file of the batch holds now
      */
     static ReloadPlan of(Map<Path, TaskScript> served, Collection<FileChange> changes) {
+        return of(served, changes, java.util.Set.of());
+    }
+
+    /**
+     * Plans a batch in which the files in {@code stale} load again even where their own text is
+     * unchanged: something they import changed (see {@link ImportGraph}).
+     */
+    static ReloadPlan of(Map<Path, TaskScript> served, Collection<FileChange> changes, java.util.Set<Path> stale) {
         Map<Path, TaskScript> remaining = new LinkedHashMap<>(served);
         List<Action> now = new ArrayList<>();
         List<TaskScript> candidates = new ArrayList<>();
@@ -87,7 +95,7 @@ record ReloadPlan(List<Action> now, List<Version> versions) {
                     // being written: the next event brings the content
                 }
                 case FileChange.Loaded loaded -> {
-                    if (!loaded.script().equals(served.get(loaded.file()))) { // else touched, not changed
+                    if (stale.contains(loaded.file()) || !loaded.script().equals(served.get(loaded.file()))) { // else touched
                         candidates.add(loaded.script());
                     }
                 }

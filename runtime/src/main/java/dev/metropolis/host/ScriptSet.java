@@ -2,6 +2,8 @@ package dev.metropolis.host;
 
 import dev.metropolis.guest.GuestContext;
 import dev.metropolis.guest.GuestContexts;
+import dev.metropolis.guest.GuestFactory;
+import dev.metropolis.script.ScriptFolder;
 import dev.metropolis.serve.TaskMetrics;
 import dev.metropolis.serve.Binding;
 import dev.metropolis.serve.TaskService;
@@ -58,6 +60,11 @@ final class ScriptSet {
     private final Map<Path, ScriptProblem> problems = new LinkedHashMap<>();
     /** Files refused because another file serves their subject: they may take it over when that one changes or goes. */
     private final Set<Path> refusedForConflict = new HashSet<>();
+    /** The real paths each served version read while loading: what reloads it besides its own file. */
+    private final Map<Path, Set<Path>> reads = new LinkedHashMap<>();
+    /** Header-less files of this batch: warned about unless a served script imports them. */
+    private final Set<Path> headerless = new java.util.TreeSet<>();
+    private final Path root;
 
     /**
      * @param creators     the thread that warms a language's versions
@@ -65,9 +72,10 @@ final class ScriptSet {
      * @param drainTimeout how long a retired version gets to finish its calls
      * @param retirer      where retired versions drain and close
      */
-    ScriptSet(GuestContexts contexts, Function<Language, ExecutorService> creators, Watchdog watchdog, LongSupplier nanoTime,
-            Duration drainTimeout, ExecutorService retirer, TaskMetrics metrics, Tracing tracing,
+    ScriptSet(Path root, GuestContexts contexts, Function<Language, ExecutorService> creators, Watchdog watchdog,
+            LongSupplier nanoTime, Duration drainTimeout, ExecutorService retirer, TaskMetrics metrics, Tracing tracing,
             Function<Connection, StreamRuntime> streams) {
+        this.root = root.toAbsolutePath().normalize();
         this.streams = streams;
         this.contexts = contexts;
         this.creators = creators;
@@ -87,18 +95,64 @@ final class ScriptSet {
      * subject over when its owner is deleted or moves to another subject.
      */
     synchronized void apply(Collection<Path> files, CompletableFuture<Connection> nats) {
-        update(files, nats);
+        Set<Path> tasks = new java.util.TreeSet<>(files.stream().filter(this::isTaskFile).toList());
+        // A changed helper, package or data file reloads the scripts that read it; a module that did
+        // not exist yet may be what a refused script was missing, so those are tried again too.
+        Set<Path> stale = new ImportGraph(reads).dependents(files.stream().map(ScriptSet::real).toList());
+        if (files.stream().anyMatch(file -> !tasks.contains(file) || headerlessNow(file))) {
+            problems.keySet().stream().filter(file -> !files.contains(file)).forEach(stale::add);
+        }
+        tasks.addAll(stale);
+        update(tasks, stale, nats);
         Set<Path> waiting = new HashSet<>(refusedForConflict);
-        waiting.removeAll(files);
+        waiting.removeAll(tasks);
         if (!waiting.isEmpty()) {
-            update(waiting, nats); // a refused file whose subject was freed now serves; still clashing, it stays refused quietly
+            update(waiting, Set.of(), nats); // a refused file whose subject was freed now serves; still clashing, it stays refused quietly
+        }
+        warnAboutHeaderless();
+    }
+
+    /** A task candidate is a script file directly in the folder; files in subfolders are modules, packages or data. */
+    private boolean isTaskFile(Path file) {
+        return ScriptFolder.isCandidate(file) && root.equals(file.toAbsolutePath().normalize().getParent());
+    }
+
+    private boolean headerlessNow(Path file) {
+        return isTaskFile(file) && FileChange.read(file) instanceof FileChange.NoHeader;
+    }
+
+    /** The file's real path (what the guest file system records), or its own path once deleted. */
+    private static Path real(Path file) {
+        try {
+            return file.toRealPath();
+        } catch (java.io.IOException e) {
+            Path parent = file.toAbsolutePath().getParent();
+            try {
+                return parent.toRealPath().resolve(file.getFileName());
+            } catch (java.io.IOException gone) {
+                return file.toAbsolutePath().normalize(); // its folder is gone too
+            }
         }
     }
 
-    private void update(Collection<Path> files, CompletableFuture<Connection> nats) {
-        ReloadPlan plan = ReloadPlan.of(servedScripts(), files.stream().map(FileChange::read).toList());
+    /** "Not served: no header" only for header-less files nothing imports: the others are modules. */
+    private void warnAboutHeaderless() {
+        ImportGraph graph = new ImportGraph(reads);
+        for (Path file : headerless) {
+            if (graph.isImported(real(file))) {
+                LOG.log(Level.FINE, "{0}: a module (imported, no header): not served itself", file);
+            } else {
+                LOG.log(Level.WARNING, "{0}: not served: the file has no ''/// metropolis'' header declaring its subject"
+                        + " (see README, \"A task script\")", file);
+            }
+        }
+        headerless.clear();
+    }
+
+    private void update(Collection<Path> files, Set<Path> stale, CompletableFuture<Connection> nats) {
+        ReloadPlan plan = ReloadPlan.of(servedScripts(), files.stream().map(FileChange::read).toList(), stale);
         plan.now().forEach(this::carryOut);
-        Map<ReloadPlan.Version, CompletableFuture<TaskRunner>> warming = new LinkedHashMap<>();
+        Map<ReloadPlan.Version, CompletableFuture<Warm>> warming = new LinkedHashMap<>();
         for (ReloadPlan.Version version : plan.versions()) {
             TaskScript script = version.script();
             warming.put(version, CompletableFuture.supplyAsync(() -> warm(script), creators.apply(script.language())));
@@ -126,8 +180,7 @@ final class ScriptSet {
             case ReloadPlan.Stop stop -> remove(stop.file(), stop.why());
             case ReloadPlan.NotATask notATask -> {
                 remove(notATask.file(), ReloadPlan.NO_HEADER);
-                LOG.log(Level.WARNING, "{0}: not served: the file has no ''/// metropolis'' header declaring its subject"
-                        + " (see README, \"A task script\")", notATask.file());
+                headerless.add(notATask.file()); // warned about after this batch's versions have loaded their imports
             }
             case ReloadPlan.Refuse refuse -> {
                 reject(refuse.problem());
@@ -138,11 +191,14 @@ final class ScriptSet {
         }
     }
 
-    private void installWhenWarm(ReloadPlan.Version version, CompletableFuture<TaskRunner> warm,
+    /** A warm version: its runner and the files its first context read. */
+    private record Warm(TaskRunner runner, Set<Path> reads) {}
+
+    private void installWhenWarm(ReloadPlan.Version version, CompletableFuture<Warm> warm,
             CompletableFuture<Connection> nats) {
-        TaskRunner runner;
+        Warm ready;
         try {
-            runner = warm.join();
+            ready = warm.join();
         } catch (CompletionException e) {
             reject(e.getCause() instanceof ScriptProblem problem
                     ? problem
@@ -151,19 +207,20 @@ final class ScriptSet {
         }
         Connection connection = nats.join();
         if (!version.script().header().allow().kv().isEmpty() && !hasJetStream(connection)) {
-            runner.close(Duration.ZERO);
+            ready.runner().close(Duration.ZERO);
             reject(new ScriptProblem(version.script().file(), 0, "key 'allow.kv': the NATS server has no JetStream,"
                     + " which key-value buckets need; start nats-server with -js (or remove the grant)"));
             return;
         }
-        install(version, runner, connection);
+        reads.put(version.script().file(), ready.reads());
+        install(version, ready.runner(), connection);
     }
 
     private static boolean hasJetStream(Connection connection) {
         return connection.getServerInfo() != null && connection.getServerInfo().isJetStreamAvailable();
     }
 
-    private static void awaitAny(Collection<CompletableFuture<TaskRunner>> futures) {
+    private static void awaitAny(Collection<CompletableFuture<Warm>> futures) {
         try {
             CompletableFuture.anyOf(futures.toArray(CompletableFuture[]::new)).join();
         } catch (CompletionException e) {
@@ -172,10 +229,11 @@ final class ScriptSet {
     }
 
     /** Builds a version's pool and runner and creates its first context, proving the script loads. */
-    private TaskRunner warm(TaskScript script) {
+    private Warm warm(TaskScript script) {
         String task = script.name();
         String language = script.language().id();
-        ContextPool<GuestContext> pool = new ContextPool<>(task, script.header().concurrency(), contexts.factory(script),
+        GuestFactory factory = contexts.factory(script);
+        ContextPool<GuestContext> pool = new ContextPool<>(task, script.header().concurrency(), factory,
                 creators.apply(script.language()), nanoTime, new ContextPool.Listener() {
                     @Override
                     public void created(long nanos) {
@@ -199,7 +257,7 @@ final class ScriptSet {
         }
         LOG.log(Level.FINE, "{0}: first context ready in {1} ms",
                 new Object[] {script.file().getFileName(), String.valueOf((nanoTime.getAsLong() - started) / 1_000_000)});
-        return new TaskRunner(script, pool, watchdog, nanoTime);
+        return new Warm(new TaskRunner(script, pool, watchdog, nanoTime), factory.filesRead());
     }
 
     /** Serves a warm version as its plan says: a new service, in place of the previous version, or replacing it. */
@@ -256,6 +314,7 @@ final class ScriptSet {
     }
 
     private void remove(Path file, String why) {
+        reads.remove(file);
         problems.remove(file);
         refusedForConflict.remove(file);
         Binding current = served.remove(file);

@@ -21,7 +21,8 @@ final class GrantParser {
             "http", "[\"https://api.example.com\"]",
             "env", "[\"TAX_RATE\"]",
             "secrets", "[\"payment_key\"]",
-            "kv", "[\"carts\"]");
+            "kv", "[\"carts\"]",
+            "files", "[\"data/*.json\"]");
 
     private GrantParser() {}
 
@@ -51,7 +52,7 @@ final class GrantParser {
         return new Grants(values.getOrDefault("subjects", List.of()),
                 values.getOrDefault("http", List.of()).stream().map(Origin::parse).toList(),
                 values.getOrDefault("env", List.of()), values.getOrDefault("secrets", List.of()),
-                values.getOrDefault("kv", List.of()));
+                values.getOrDefault("kv", List.of()), values.getOrDefault("files", List.of()));
     }
 
     private static String unknownGrantMessage(String key) {

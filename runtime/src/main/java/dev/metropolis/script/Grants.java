@@ -2,6 +2,8 @@ package dev.metropolis.script;
 
 import dev.metropolis.nats.Subjects;
 import java.net.URI;
+import java.nio.file.FileSystems;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,13 +19,15 @@ import java.util.regex.Pattern;
  * @param env      environment variables it may read
  * @param secrets  secrets (files in the host's secrets folder) it may read
  * @param kv       JetStream key-value buckets it may use
+ * @param files    data files in the scripts folder it may open read-only, as globs relative to the folder
  */
-public record Grants(List<String> subjects, List<Origin> http, List<String> env, List<String> secrets, List<String> kv) {
+public record Grants(List<String> subjects, List<Origin> http, List<String> env, List<String> secrets, List<String> kv,
+        List<String> files) {
     /** Nothing granted: the default. */
-    public static final Grants NONE = new Grants(List.of(), List.of(), List.of(), List.of(), List.of());
+    public static final Grants NONE = new Grants(List.of(), List.of(), List.of(), List.of(), List.of(), List.of());
 
     /** The keys of {@code [allow]}, in the order messages list them. */
-    public static final List<String> KEYS = List.of("subjects", "http", "env", "secrets", "kv");
+    public static final List<String> KEYS = List.of("subjects", "http", "env", "secrets", "kv", "files");
 
     private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
     private static final Pattern SECRET_NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9._-]*");
@@ -35,16 +39,39 @@ public record Grants(List<String> subjects, List<Origin> http, List<String> env,
         env = List.copyOf(env);
         secrets = List.copyOf(secrets);
         kv = List.copyOf(kv);
+        files = List.copyOf(files);
         subjects.forEach(ScriptHeader::checkSubject);
         env.forEach(name -> check(ENV_NAME, name, "an environment variable name such as \"TAX_RATE\""));
         secrets.forEach(name -> check(SECRET_NAME, name, "a secret's file name such as \"payment_key\" (no '/')"));
         kv.forEach(name -> check(BUCKET_NAME, name, "a bucket name such as \"carts\" (letters, digits, '-', '_')"));
+        files.forEach(Grants::checkFileGlob);
     }
 
     private static void check(Pattern pattern, String value, String what) {
         if (!pattern.matcher(Objects.requireNonNull(value)).matches()) {
             throw new IllegalArgumentException("'" + value + "' is not " + what);
         }
+    }
+
+    /** A file grant is a glob inside the scripts folder: relative, no "..", and a valid glob. */
+    private static void checkFileGlob(String glob) {
+        Objects.requireNonNull(glob);
+        if (glob.isEmpty() || glob.startsWith("/") || glob.startsWith("\\") || glob.matches("^[A-Za-z]:.*")) {
+            throw new IllegalArgumentException("'" + glob + "' is not a path relative to the scripts folder, such as \"data/*.json\"");
+        }
+        if (List.of(glob.split("[/\\\\]")).contains("..")) {
+            throw new IllegalArgumentException("'" + glob + "' leaves the scripts folder ('..'); grant files inside it, such as \"data/*.json\"");
+        }
+        try {
+            FileSystems.getDefault().getPathMatcher("glob:" + glob);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("'" + glob + "' is not a valid glob (" + e.getMessage() + ")", e);
+        }
+    }
+
+    /** Whether the script may open {@code relative} (a path relative to the scripts folder) as data. */
+    public boolean allowsFile(Path relative) {
+        return files.stream().anyMatch(glob -> FileSystems.getDefault().getPathMatcher("glob:" + glob).matches(relative));
     }
 
     /** Whether the script may request or publish to {@code subject} (a concrete subject). */
@@ -69,6 +96,7 @@ public record Grants(List<String> subjects, List<Origin> http, List<String> env,
         put(map, "env", env);
         put(map, "secrets", secrets);
         put(map, "kv", kv);
+        put(map, "files", files);
         return map;
     }
 

@@ -23,8 +23,8 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Watches the scripts folder and reports which script files changed, were added or removed, in
- * debounced batches. Uses native file events where the platform has them and also rescans the
+ * Watches the scripts folder and its subfolders (helpers, node_modules, site-packages, data) and
+ * reports which files changed, were added or removed, in debounced batches. Uses native file events where the platform has them and also rescans the
  * folder periodically, which catches what events miss (network and container bind mounts).
  */
 public final class FolderWatcher implements AutoCloseable {
@@ -37,12 +37,12 @@ public final class FolderWatcher implements AutoCloseable {
     private final Debouncer debouncer;
     private final Thread thread;
     private Map<Path, Fingerprint> known = new HashMap<>();
-    /** Native file events, registered before the baseline scan; null where the folder cannot be watched. */
-    private WatchService events;
     private volatile boolean running = true;
+    /** Native file events, or null where the folder cannot be watched; opened by start, closed by the thread. */
+    private WatchService events;
 
     /**
-     * @param folder       the folder to watch (not its subfolders)
+     * @param folder       the folder to watch, with its subfolders
      * @param quiet        how long the folder must be quiet before a batch is reported
      * @param pollInterval how often the folder is rescanned regardless of events
      * @param onChange     receives each batch of changed script files, on the watcher's thread
@@ -94,8 +94,10 @@ public final class FolderWatcher implements AutoCloseable {
     private WatchService openEvents() {
         try {
             WatchService events = FileSystems.getDefault().newWatchService();
-            folder.root().register(events, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY,
-                    StandardWatchEventKinds.ENTRY_DELETE);
+            register(events, folder.root());
+            for (Path dir : folder.subfolders()) {
+                register(events, dir);
+            }
             LOG.log(Level.INFO, "watching {0} for script changes", folder.root());
             return events;
         } catch (IOException | UnsupportedOperationException e) {
@@ -103,6 +105,11 @@ public final class FolderWatcher implements AutoCloseable {
                     new Object[] {folder.root(), e.toString(), String.valueOf(pollInterval.toMillis())});
             return null;
         }
+    }
+
+    private static void register(WatchService events, Path dir) throws IOException {
+        dir.register(events, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY,
+                StandardWatchEventKinds.ENTRY_DELETE);
     }
 
     private void takeEvents(WatchService events) throws InterruptedException {
@@ -114,14 +121,24 @@ public final class FolderWatcher implements AutoCloseable {
         for (WatchEvent<?> event : key.pollEvents()) {
             if (event.kind() == StandardWatchEventKinds.OVERFLOW) {
                 rescan(now); // events were lost: compare the whole folder
-            } else if (event.context() instanceof Path name) {
-                Path file = folder.root().resolve(name);
-                if (ScriptFolder.isCandidate(file)) {
+            } else if (event.context() instanceof Path name && key.watchable() instanceof Path dir) {
+                Path file = dir.resolve(name);
+                if (Files.isDirectory(file) && event.kind() == StandardWatchEventKinds.ENTRY_CREATE) {
+                    registerNew(events, file); // e.g. npm install: its files are found by the next rescan too
+                } else if (ScriptFolder.isWatched(folder.root(), file)) {
                     debouncer.record(file, now);
                 }
             }
         }
         key.reset();
+    }
+
+    private void registerNew(WatchService events, Path dir) {
+        try {
+            register(events, dir);
+        } catch (IOException e) {
+            LOG.log(Level.FINE, "cannot watch {0} ({1}); the rescan finds its changes", new Object[] {dir, e.toString()});
+        }
     }
 
     /** Compares the folder with what it held at the last report; differences count as events. */
@@ -139,9 +156,13 @@ public final class FolderWatcher implements AutoCloseable {
     private Map<Path, Fingerprint> scan() {
         Map<Path, Fingerprint> files = new HashMap<>();
         try {
-            for (Path file : folder.scriptFiles()) {
-                BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
-                files.put(file, new Fingerprint(attributes.lastModifiedTime().toMillis(), attributes.size()));
+            for (Path file : folder.watchedFiles()) {
+                try {
+                    BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
+                    files.put(file, new Fingerprint(attributes.lastModifiedTime().toMillis(), attributes.size()));
+                } catch (java.nio.file.NoSuchFileException gone) {
+                    // deleted since the walk: absent from this scan, as it is from the folder
+                }
             }
         } catch (IOException e) {
             LOG.log(Level.FINE, "scanning {0} failed: {1}", new Object[] {folder.root(), e.toString()});

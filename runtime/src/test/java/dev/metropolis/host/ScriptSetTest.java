@@ -42,7 +42,7 @@ class ScriptSetTest {
         server = TestNats.start();
         host = server.connect();
         client = server.connect();
-        scripts = new ScriptSet(new GuestContexts(TestSupport.ENGINES), language -> creator, watchdog, System::nanoTime,
+        scripts = new ScriptSet(folder, new GuestContexts(TestSupport.ENGINES), language -> creator, watchdog, System::nanoTime,
                 Duration.ofSeconds(2), retirer, new TaskMetrics(Registries.global()), Tracing.disabled(),
                 connection -> { throw new AssertionError("no stream tasks here"); });
     }

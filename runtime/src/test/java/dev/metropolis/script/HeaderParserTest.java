@@ -524,7 +524,35 @@ class HeaderParserTest {
 
         assertThat(problem.line()).isEqualTo(4);
         assertThat(problem.detail()).isEqualTo("unknown key 'allow.subject' (known grants: subjects, http, env,"
-                + " secrets, kv); keys after [allow] belong to it: move 'subject' above the [allow] line");
+                + " secrets, kv, files); keys after [allow] belong to it: move 'subject' above the [allow] line");
+    }
+
+    @Test
+    void dataFilesAreGrantedAsGlobsInsideTheFolder() throws Exception {
+        ScriptHeader header = HeaderParser.parse(Path.of("t.py"), py("subject = \"a.b\"", "[allow]",
+                "files = [\"data/*.json\"]"), Language.PYTHON).orElseThrow();
+
+        assertThat(header.allow().files()).containsExactly("data/*.json");
+        assertThat(header.allow().allowsFile(Path.of("data/rates.json"))).isTrue();
+        assertThat(header.allow().allowsFile(Path.of("data/rates.txt"))).isFalse();
+        assertThat(header.allow().byKey()).containsEntry("files", java.util.List.of("data/*.json"));
+    }
+
+    @Test
+    void aFileGrantOutsideTheFolderIsReportedAtItsLine() {
+        ScriptProblem absolute = problem(py("subject = \"a.b\"", "[allow]", "files = [\"/etc/*.conf\"]"));
+        ScriptProblem up = problem(py("subject = \"a.b\"", "[allow]", "files = [\"../other/*.json\"]"));
+
+        assertThat(absolute.line()).isEqualTo(4);
+        assertThat(absolute.detail()).startsWith("key 'allow.files': '/etc/*.conf' is not a path relative to the scripts folder");
+        assertThat(up.detail()).contains("leaves the scripts folder");
+    }
+
+    @Test
+    void aMisspeltFileGrantGetsASuggestion() {
+        ScriptProblem problem = problem(py("subject = \"a.b\"", "[allow]", "file = [\"data/x.json\"]"));
+
+        assertThat(problem.detail()).endsWith("did you mean 'files'?");
     }
 
     @Test
