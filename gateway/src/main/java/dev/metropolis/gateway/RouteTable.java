@@ -38,7 +38,10 @@ public final class RouteTable {
             if (!TaskMetadata.isTask(info.metadata())) {
                 continue;
             }
+            AccessPolicy auth = AccessPolicy.announced(info.metadata().get(TaskMetadata.AUTH));
+            Rate rate = Rate.announced(info.metadata().get(TaskMetadata.RATE));
             for (TaskRoute route : routesOf(info)) {
+                route = route.withPolicy(auth, rate);
                 byKey.merge(route.key(), route, (known, again) -> known.withInstances(known.instances() + 1));
             }
         }
