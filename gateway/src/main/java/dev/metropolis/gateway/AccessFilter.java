@@ -1,5 +1,8 @@
 package dev.metropolis.gateway;
 
+import dev.metropolis.task.AccessPolicy;
+import dev.metropolis.task.Rate;
+
 import dev.metropolis.task.ErrorKind;
 import dev.metropolis.task.TaskError;
 import io.helidon.http.HeaderName;

@@ -1,5 +1,7 @@
 package dev.metropolis.gateway;
 
+import dev.metropolis.task.AccessPolicy;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.metropolis.task.Durations;

@@ -1,5 +1,7 @@
 package dev.metropolis.gateway;
 
+import dev.metropolis.task.AccessPolicy;
+
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;

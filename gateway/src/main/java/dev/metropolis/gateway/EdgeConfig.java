@@ -1,5 +1,7 @@
 package dev.metropolis.gateway;
 
+import dev.metropolis.task.Rate;
+
 import java.nio.file.Path;
 
 /**

@@ -1,5 +1,7 @@
 package dev.metropolis.gateway;
 
+import dev.metropolis.task.Rate;
+
 import dev.metropolis.command.CommandLine;
 import dev.metropolis.command.CommandLine.Option;
 import dev.metropolis.command.LogOptions;

@@ -1,5 +1,8 @@
 package dev.metropolis.gateway;
 
+import dev.metropolis.task.AccessPolicy;
+import dev.metropolis.task.Rate;
+
 import dev.metropolis.nats.ServiceDiscovery.EndpointInfo;
 import dev.metropolis.nats.ServiceDiscovery.ServiceInfo;
 import dev.metropolis.task.HttpRoute;

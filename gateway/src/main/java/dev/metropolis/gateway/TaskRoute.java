@@ -1,5 +1,8 @@
 package dev.metropolis.gateway;
 
+import dev.metropolis.task.AccessPolicy;
+import dev.metropolis.task.Rate;
+
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

@@ -1,5 +1,7 @@
 package dev.metropolis.gateway;
 
+import dev.metropolis.task.Rate;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;

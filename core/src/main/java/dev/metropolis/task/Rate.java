@@ -1,4 +1,4 @@
-package dev.metropolis.gateway;
+package dev.metropolis.task;
 
 import java.time.Duration;
 import java.util.Locale;
@@ -36,7 +36,7 @@ public record Rate(int count, Duration period) {
     }
 
     /** A rate as announced in discovery: null when absent or unreadable (the gateway's own limit applies). */
-    static Rate announced(String value) {
+    public static Rate announced(String value) {
         if (value == null || value.isBlank()) {
             return null;
         }
@@ -48,7 +48,7 @@ public record Rate(int count, Duration period) {
     }
 
     /** Nanoseconds for one token to come back. */
-    long nanosPerToken() {
+    public long nanosPerToken() {
         return Math.max(1, period.toNanos() / count);
     }
 

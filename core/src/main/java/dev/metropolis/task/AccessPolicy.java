@@ -1,4 +1,4 @@
-package dev.metropolis.gateway;
+package dev.metropolis.task;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -14,10 +14,10 @@ import java.util.Objects;
  */
 public record AccessPolicy(Kind kind, List<String> scopes) {
     /** The prefix of a scope in a policy, as a script writes it. */
-    static final String SCOPE_PREFIX = "scope:";
+    public static final String SCOPE_PREFIX = "scope:";
     public static final AccessPolicy PUBLIC = new AccessPolicy(Kind.PUBLIC, List.of());
     public static final AccessPolicy REQUIRED = new AccessPolicy(Kind.REQUIRED, List.of());
-    static final AccessPolicy UNREADABLE = new AccessPolicy(Kind.UNREADABLE, List.of());
+    public static final AccessPolicy UNREADABLE = new AccessPolicy(Kind.UNREADABLE, List.of());
 
     /** The kinds of policy. */
     public enum Kind { PUBLIC, REQUIRED, SCOPES, UNREADABLE }
@@ -34,7 +34,7 @@ public record AccessPolicy(Kind kind, List<String> scopes) {
      * Reads a policy as announced in discovery ({@code metropolis.auth}): "public", "required", or
      * "scope:a,scope:b". Null when absent (the gateway's default applies); {@link #UNREADABLE} when malformed.
      */
-    static AccessPolicy announced(String value) {
+    public static AccessPolicy announced(String value) {
         if (value == null || value.isBlank()) {
             return null;
         }
@@ -46,7 +46,7 @@ public record AccessPolicy(Kind kind, List<String> scopes) {
     }
 
     /** Reads "public", "required" or comma-separated "scope:..." entries; throws with what was wrong. */
-    static AccessPolicy parse(String value) {
+    public static AccessPolicy parse(String value) {
         String trimmed = value.trim();
         if (trimmed.equals("public")) {
             return PUBLIC;
@@ -58,7 +58,7 @@ public record AccessPolicy(Kind kind, List<String> scopes) {
     }
 
     /** A policy from a list of {@code scope:name} entries. */
-    static AccessPolicy scopes(List<String> entries) {
+    public static AccessPolicy scopes(List<String> entries) {
         List<String> names = new ArrayList<>();
         for (String entry : entries) {
             String e = entry.trim();
@@ -71,7 +71,7 @@ public record AccessPolicy(Kind kind, List<String> scopes) {
     }
 
     /** What {@code GET /tasks} shows: "public", "required", ["scope:..."], or "unreadable". */
-    Object describe() {
+    public Object describe() {
         return switch (kind) {
             case PUBLIC -> "public";
             case REQUIRED -> "required";
@@ -81,7 +81,7 @@ public record AccessPolicy(Kind kind, List<String> scopes) {
     }
 
     /** The announced form ({@code metropolis.auth}); {@link #announced} reads it back. */
-    String announcedForm() {
+    public String announcedForm() {
         Object described = describe();
         return described instanceof List<?> list ? String.join(",", list.stream().map(String::valueOf).toList())
                 : described.toString();
