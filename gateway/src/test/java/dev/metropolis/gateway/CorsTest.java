@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Timeout;
 /**
  * CORS at the gateway, with authentication on: the preflight is answered without a credential,
  * an allowed origin's request carries the allow headers, another origin's preflight is a 403.
- * Raw sockets, because the JDK's HttpClient refuses to send an Origin header.
+ * Raw sockets, to send exactly the headers a browser sends with a preflight and nothing else.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(60)
