@@ -48,7 +48,11 @@ public final class Main {
                     })
                     .toList(),
             GatewayCommand.OWN_OPTIONS.stream()
-                    .map(option -> option.flag().equals("--host") ? option.withDefault("127.0.0.1") : option)
+                    .map(option -> switch (option.flag()) {
+                        case "--host" -> option.withDefault("127.0.0.1");
+                        case "--auth" -> option.withDefault(GatewayCommand.AUTH_OFF); // dev: open unless asked
+                        default -> option;
+                    })
                     .toList(),
             NatsOptions.OPTIONS, LogOptions.OPTIONS);
 
@@ -113,7 +117,8 @@ public final class Main {
             Tracing tracing = running.add(Tracing.fromEnvironment(env, "metropolis"));
             LocalNatsServer.startUnlessRunning(hostConfig.nats().servers().getFirst(), env).ifPresent(running::add);
             Host host = startHost(hostConfig, running, tracing, env);
-            Gateway gateway = running.add(Gateway.builder(gatewayConfig).registry(Registries.global()).tracing(tracing).start());
+            Gateway gateway = running.add(Gateway.builder(gatewayConfig).registry(Registries.global()).tracing(tracing)
+                    .environment(env).start());
             gateway.refreshRoutes();
             LOG.log(Level.INFO, "ready: {0} task(s) at http://{1}:{2}/ (GET /tasks lists the routes; a subject a.b is"
                     + " served at /a/b)", new Object[] {host.served().size(), gatewayConfig.host(), String.valueOf(gateway.port())});

@@ -13,6 +13,10 @@ public enum ErrorKind {
     REJECTED(400),
     /** The payload could not be decoded as declared (e.g. content type JSON, body not JSON). */
     BAD_PAYLOAD(400),
+    /** The caller sent no credential, or one the gateway could not verify (gateway; with WWW-Authenticate). */
+    UNAUTHENTICATED(401),
+    /** The caller is known but not allowed to call this task (gateway). */
+    FORBIDDEN(403),
     /** No task serves the HTTP route asked for (gateway). */
     NO_ROUTE(404),
     /** A task serves the route, but not with this HTTP method (gateway). */
@@ -21,6 +25,8 @@ public enum ErrorKind {
     TOO_LARGE(413),
     /** Every context is busy and the waiting queue is full. Retry later. */
     BUSY(429),
+    /** The caller exceeded the route's rate limit (gateway; with Retry-After and RateLimit-* headers). */
+    RATE_LIMITED(429),
     /** The script raised an exception, returned something unsendable, or its context failed. */
     CRASHED(500),
     /** Nobody serves the subject right now (no responders, script stopping). */

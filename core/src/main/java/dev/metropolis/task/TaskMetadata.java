@@ -39,6 +39,13 @@ public record TaskMetadata(String task, String language, String file, List<Strin
     public static final String CONCURRENCY = "metropolis.concurrency";
     public static final String HTTP = "metropolis.http";
     public static final String TRIGGER = "metropolis.trigger";
+    /**
+     * The task's access policy at the gateway, from its header's {@code auth}: "public", "required",
+     * or scopes joined by commas ("scope:orders.write"); absent means the gateway's default.
+     */
+    public static final String AUTH = "metropolis.auth";
+    /** The task's rate limit at the gateway, from its header's {@code rate}: "100/s"; absent means the gateway's. */
+    public static final String RATE = "metropolis.rate";
     /** The trigger of a task that answers requests: the default, and what a host that announces none means. */
     public static final String REQUEST_TRIGGER = "request";
     /** Followed by a grant's key: {@code metropolis.allow.subjects = "inventory.*,audit.>"}. */

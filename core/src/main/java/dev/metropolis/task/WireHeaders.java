@@ -34,6 +34,12 @@ public final class WireHeaders {
     public static final String STREAM_SEQUENCE = "Metropolis-Stream-Sequence";
     /** The time of a schedule's tick (ISO-8601, UTC), seen by the task as {@code msg.tick}. */
     public static final String TICK = "Metropolis-Tick";
+    /**
+     * The caller the gateway authenticated, as one JSON object ({@code subject}, {@code scopes},
+     * {@code key}, {@code claims}, {@code method}); seen by the task as {@code msg.auth}. The gateway
+     * sets it and never forwards a caller's own: only the gateway's word reaches the task.
+     */
+    public static final String AUTH = "Metropolis-Auth";
     /** JetStream's de-duplication id: a second message with the same id within the stream's window is dropped. */
     public static final String MSG_ID = "Nats-Msg-Id";
     /** The micro-service error convention: the message, and the code (= HTTP status). */

@@ -7,10 +7,13 @@ import dev.metropolis.trace.Tracing;
 import io.helidon.health.HealthCheck;
 import io.helidon.metrics.api.MeterRegistry;
 import io.helidon.webserver.WebServer;
+import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.http.HttpRouting;
 import io.nats.client.Connection;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -33,14 +36,32 @@ public final class Gateway implements AutoCloseable {
     private final RouteDiscovery discovery;
     private final WebServer server;
     private final Thread connector;
+    private final String scheme;
     /** Counted down once the first connection attempt ended, connected or not. */
     private final CountDownLatch connectAttempted = new CountDownLatch(1);
 
-    private Gateway(GatewayConfig config, MeterRegistry registry, Tracing tracing) {
+    /** How often the auth file is read again: a revoked key stops working within this. */
+    static final Duration AUTH_RELOAD_CHECK = Duration.ofSeconds(1);
+
+    private Gateway(GatewayConfig config, MeterRegistry registry, Tracing tracing, Map<String, String> env)
+            throws IOException {
         this.discovery = new RouteDiscovery(nats::get, DISCOVERY_WINDOW);
         TaskProxy proxy = new TaskProxy(nats::get, discovery::current, config.maxBodyBytes(),
                 new GatewayMetrics(registry), tracing);
-        this.server = WebServer.builder()
+        EdgeConfig edge = config.edge();
+        AuthReloader auth = edge.authFile() == null ? null
+                : new AuthReloader(edge.authFile(), env, AUTH_RELOAD_CHECK, System::nanoTime);
+        if (auth == null) {
+            LOG.log(Level.WARNING, "authentication is off (--auth off): anyone who reaches the gateway may call every task");
+        }
+        AccessFilter access = new AccessFilter(auth == null ? () -> null : auth::current, discovery::current,
+                edge.defaultRate(), System::nanoTime);
+        WebServerConfig.Builder builder = WebServer.builder();
+        if (edge.tlsCert() != null) {
+            builder.tls(PemTls.tls(edge.tlsCert(), edge.tlsKey()));
+        }
+        this.scheme = edge.tlsCert() == null ? "http" : "https";
+        this.server = builder
                 .host(config.host())
                 .port(config.port())
                 .maxPayloadSize(config.maxBodyBytes())
@@ -50,7 +71,13 @@ public final class Gateway implements AutoCloseable {
                 .shutdownGracePeriod(config.shutdownGrace())
                 .shutdownHook(false) // the CLI stops everything in order
                 .addFeature(Observability.feature(registry, natsReadiness(nats)))
-                .routing(routing -> routing(routing, proxy, new TaskList(discovery::current)))
+                .routing(routing -> {
+                    if (edge.cors().enabled()) {
+                        routing.addFilter(new CorsFilter(edge.cors())); // first: a preflight carries no credential
+                    }
+                    routing.addFilter(access);
+                    routing(routing, proxy, new TaskList(discovery::current, access::edge));
+                })
                 .build();
         // Connecting may wait for NATS indefinitely: HTTP serves (and reports not ready) meanwhile.
         this.connector = Thread.ofPlatform().daemon(true).name("gateway-nats-connect").unstarted(() -> connect(config));
@@ -64,14 +91,25 @@ public final class Gateway implements AutoCloseable {
     /** What a gateway is given besides its configuration; see {@link TelemetryBuilder} for the defaults. */
     public static final class Builder extends TelemetryBuilder<Builder> {
         private final GatewayConfig config;
+        private Map<String, String> environment = Map.of();
 
         private Builder(GatewayConfig config) {
             this.config = Objects.requireNonNull(config, "config");
         }
 
+        /** The environment the auth file's {@code secret_env} is read from; none by default. */
+        public Builder environment(Map<String, String> env) {
+            this.environment = Map.copyOf(env);
+            return this;
+        }
+
         /** Starts the gateway; returns once HTTP is listening (NATS may still be connecting). */
         public Gateway start() {
-            return Gateway.start(new Gateway(config, registry(), tracing()), config);
+            try {
+                return Gateway.start(new Gateway(config, registry(), tracing(), environment), config);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e.getMessage(), e);
+            }
         }
     }
 
@@ -79,8 +117,8 @@ public final class Gateway implements AutoCloseable {
         gateway.server.start();
         gateway.connector.start();
         gateway.discovery.start(config.discoveryInterval());
-        LOG.log(Level.INFO, "gateway listening on http://{0}:{1} (GET /tasks lists the routes)",
-                new Object[] {config.host(), String.valueOf(gateway.server.port())});
+        LOG.log(Level.INFO, "gateway listening on {0}://{1}:{2} (GET /tasks lists the routes)",
+                new Object[] {gateway.scheme, config.host(), String.valueOf(gateway.server.port())});
         return gateway;
     }
 

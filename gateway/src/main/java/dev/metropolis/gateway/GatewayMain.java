@@ -32,7 +32,7 @@ public final class GatewayMain {
         StartedServices running = new StartedServices();
         try {
             Tracing tracing = running.add(Tracing.fromEnvironment(env, "metropolis-gateway"));
-            running.add(Gateway.builder(config).registry(Registries.global()).tracing(tracing).start());
+            running.add(Gateway.builder(config).registry(Registries.global()).tracing(tracing).environment(env).start());
         } catch (RuntimeException e) {
             running.stopAll();
             throw e;

@@ -1,5 +1,8 @@
 package dev.metropolis.gateway;
 
+import dev.metropolis.task.AccessPolicy;
+import dev.metropolis.task.Rate;
+
 import dev.metropolis.nats.ServiceDiscovery.EndpointInfo;
 import dev.metropolis.nats.ServiceDiscovery.ServiceInfo;
 import dev.metropolis.task.HttpRoute;
@@ -38,7 +41,10 @@ public final class RouteTable {
             if (!TaskMetadata.isTask(info.metadata())) {
                 continue;
             }
+            AccessPolicy auth = AccessPolicy.announced(info.metadata().get(TaskMetadata.AUTH));
+            Rate rate = Rate.announced(info.metadata().get(TaskMetadata.RATE));
             for (TaskRoute route : routesOf(info)) {
+                route = route.withPolicy(auth, rate);
                 byKey.merge(route.key(), route, (known, again) -> known.withInstances(known.instances() + 1));
             }
         }

@@ -20,12 +20,12 @@ final class TaskList implements Handler {
     private final Supplier<RouteTable> routes;
 
     TaskList(Supplier<RouteTable> routes) {
-        this.routes = routes;
+        this(routes, () -> EdgePolicy.OPEN);
     }
 
     @Override
     public void handle(ServerRequest request, ServerResponse response) {
-        List<Map<String, Object>> tasks = routes.get().routes().stream().map(TaskList::describe).toList();
+        List<Map<String, Object>> tasks = routes.get().routes().stream().map(this::describe).toList();
         try {
             response.header(HeaderNames.CONTENT_TYPE, TaskReply.JSON)
                     .send(JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(Map.of("tasks", tasks)));
@@ -34,7 +34,14 @@ final class TaskList implements Handler {
         }
     }
 
-    private static Map<String, Object> describe(TaskRoute route) {
+    private final Supplier<EdgePolicy> edge;
+
+    TaskList(Supplier<RouteTable> routes, Supplier<EdgePolicy> edge) {
+        this.routes = routes;
+        this.edge = edge;
+    }
+
+    private Map<String, Object> describe(TaskRoute route) {
         Map<String, Object> task = new LinkedHashMap<>();
         task.put("task", route.task());
         task.put("route", route.display());
@@ -48,6 +55,10 @@ final class TaskList implements Handler {
         if (!route.allow().isEmpty()) {
             task.put("allow", route.allow()); // what the task may do beyond answering
         }
+        // What the gateway enforces on this route: the task's own policy or the gateway's default.
+        EdgePolicy policies = edge.get();
+        task.put("auth", policies.policy(route).describe());
+        policies.rate(route).ifPresent(rate -> task.put("rate", rate.toString()));
         return task;
     }
 }

@@ -150,6 +150,12 @@ final class TaskProxy implements Handler {
             request.headers().first(name).ifPresent(value -> headers.put(name.defaultCase(), value));
         }
         headers.put(REQUEST_ID.defaultCase(), requestId);
+        // The caller the AccessFilter authenticated: only the gateway sets this header (callers' own are
+        // not forwarded), and the credential it verified stays at the gateway.
+        request.context().get(CallerIdentity.class).ifPresent(caller -> {
+            headers.put(WireHeaders.AUTH, caller.header());
+            headers.remove(HeaderNames.AUTHORIZATION.defaultCase());
+        });
         headers.put(WireHeaders.METHOD, method);
         headers.put(WireHeaders.PATH, path);
         return headers;

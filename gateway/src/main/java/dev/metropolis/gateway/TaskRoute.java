@@ -1,5 +1,8 @@
 package dev.metropolis.gateway;
 
+import dev.metropolis.task.AccessPolicy;
+import dev.metropolis.task.Rate;
+
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -20,10 +23,12 @@ import java.util.Objects;
  * @param timeout     the task's own timeout
  * @param instances   how many hosts answered discovery for this route
  * @param allow       what the task is granted beyond answering, by {@code [allow]} key
+ * @param auth        the task's own access policy ({@code auth} in its header), or null for the gateway's default
+ * @param rate        the task's own rate limit ({@code rate} in its header), or null for the gateway's
  */
 public record TaskRoute(String task, String language, String version, String description, String queue,
         String subject, String method, List<String> pattern, boolean custom, Duration timeout, int instances,
-        Map<String, List<String>> allow) {
+        Map<String, List<String>> allow, AccessPolicy auth, Rate rate) {
 
     public TaskRoute {
         Objects.requireNonNull(task, "task");
@@ -31,6 +36,14 @@ public record TaskRoute(String task, String language, String version, String des
         pattern = List.copyOf(pattern);
         Objects.requireNonNull(timeout, "timeout");
         allow = Map.copyOf(allow);
+    }
+
+    /** A route without a policy of its own (the gateway's defaults apply). */
+    public TaskRoute(String task, String language, String version, String description, String queue, String subject,
+            String method, List<String> pattern, boolean custom, Duration timeout, int instances,
+            Map<String, List<String>> allow) {
+        this(task, language, version, description, queue, subject, method, pattern, custom, timeout, instances, allow,
+                null, null);
     }
 
     /** A route to a task granted nothing beyond answering. */
@@ -55,7 +68,13 @@ public record TaskRoute(String task, String language, String version, String des
     /** The same route with another instance count. */
     TaskRoute withInstances(int count) {
         return new TaskRoute(task, language, version, description, queue, subject, method, pattern, custom, timeout, count,
-                allow);
+                allow, auth, rate);
+    }
+
+    /** The same route with the policy its host announced. */
+    TaskRoute withPolicy(AccessPolicy auth, Rate rate) {
+        return new TaskRoute(task, language, version, description, queue, subject, method, pattern, custom, timeout,
+                instances, allow, auth, rate);
     }
 
     /** Identity of a route regardless of how many hosts serve it. */

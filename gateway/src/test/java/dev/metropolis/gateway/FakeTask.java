@@ -7,6 +7,7 @@ import io.nats.client.Connection;
 import io.nats.client.Message;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
@@ -23,19 +24,37 @@ final class FakeTask implements AutoCloseable {
     private final MicroService service;
     private final BlockingQueue<Message> received = new LinkedBlockingQueue<>();
 
-    private FakeTask(Connection connection, String task, String subject, Duration timeout) {
+    private FakeTask(Connection connection, String task, String subject, Duration timeout, Map<String, String> extra,
+            boolean answer) {
         this.connection = connection;
-        Map<String, String> metadata = Map.of(TaskMetadata.TASK, task, TaskMetadata.LANGUAGE, "js",
+        Map<String, String> metadata = new HashMap<>(Map.of(TaskMetadata.TASK, task, TaskMetadata.LANGUAGE, "js",
                 TaskMetadata.SUBJECTS, subject, TaskMetadata.QUEUE, "workers",
-                TaskMetadata.TIMEOUT_MS, Long.toString(timeout.toMillis()));
+                TaskMetadata.TIMEOUT_MS, Long.toString(timeout.toMillis())));
+        metadata.putAll(extra);
         this.service = new MicroService(connection, MicroService.serviceName(task), "1.0.0", "a test's stand-in", metadata,
                 List.of(new MicroService.Endpoint(MicroService.endpointName(subject), subject, "workers", Map.of(),
-                        (message, endpoint) -> received.add(message))));
+                        (message, endpoint) -> {
+                            received.add(message);
+                            if (answer) {
+                                reply(message, "ok");
+                            }
+                        })));
     }
 
     /** Announces {@code task} on {@code subject} and returns once the server has its subscriptions. */
     static FakeTask start(TestNats nats, String task, String subject, Duration timeout) throws Exception {
-        FakeTask fake = new FakeTask(nats.connect(), task, subject, timeout);
+        return start(new FakeTask(nats.connect(), task, subject, timeout, Map.of(), false));
+    }
+
+    /**
+     * A task that answers every message "ok" at once (and still keeps them for {@link #next}), with
+     * {@code metadata} added to what it announces (e.g. its {@code metropolis.auth} policy).
+     */
+    static FakeTask answering(TestNats nats, String task, String subject, Map<String, String> metadata) throws Exception {
+        return start(new FakeTask(nats.connect(), task, subject, Duration.ofSeconds(5), metadata, true));
+    }
+
+    private static FakeTask start(FakeTask fake) throws Exception {
         fake.service.start();
         fake.connection.flush(Duration.ofSeconds(5));
         return fake;

@@ -1,6 +1,8 @@
 package dev.metropolis.script;
 
+import dev.metropolis.task.AccessPolicy;
 import dev.metropolis.task.Durations;
+import dev.metropolis.task.Rate;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.nio.file.Path;
@@ -56,6 +58,8 @@ public final class HeaderParser {
         KEYS.put("version", (value, draft) -> draft.version = string(value, "\"1.2.0\""));
         KEYS.put("description", (value, draft) -> draft.description = string(value, "\"Reverses text\""));
         KEYS.put("http", (value, draft) -> draft.http = string(value, "\"POST /reverse\""));
+        KEYS.put("auth", (value, draft) -> draft.auth = auth(value));
+        KEYS.put("rate", (value, draft) -> draft.rate = Rate.parse(string(value, "\"100/s\"")));
         KEYS.put("stream", (value, draft) -> draft.stream = string(value, "\"ORDERS\""));
         KEYS.put("durable", (value, draft) -> draft.durable = string(value, "\"billing\""));
         KEYS.put("max_deliver", (value, draft) -> draft.maxDeliver = integer(value, "5"));
@@ -358,6 +362,26 @@ public final class HeaderParser {
         return subjects;
     }
 
+    /** {@code auth = "public"}, {@code "required"}, or a list of {@code "scope:NAME"}. */
+    private static AccessPolicy auth(Object value) {
+        String expected = "\"public\", \"required\" or a list of scopes such as [\"scope:orders.write\"]";
+        if (value instanceof String text) {
+            if (!text.equals("public") && !text.equals("required")) {
+                throw new IllegalArgumentException("expected " + expected + ", got " + describe(value)
+                        + (text.startsWith(AccessPolicy.SCOPE_PREFIX) ? " (scopes go in a list: [" + describe(value) + "])" : ""));
+            }
+            return AccessPolicy.parse(text);
+        }
+        if (!(value instanceof TomlArray array) || array.isEmpty()) {
+            throw new IllegalArgumentException("expected " + expected + ", got " + describe(value));
+        }
+        List<String> scopes = new ArrayList<>();
+        for (int i = 0; i < array.size(); i++) {
+            scopes.add(string(array.get(i), "\"scope:orders.write\""));
+        }
+        return AccessPolicy.scopes(scopes);
+    }
+
     private static String string(Object value, String example) {
         if (value instanceof String string) {
             return string;
@@ -413,6 +437,8 @@ public final class HeaderParser {
         private String version = ScriptHeader.DEFAULT_VERSION;
         private String description = "";
         private String http = "";
+        private AccessPolicy auth;
+        private Rate rate;
         private Grants allow = Grants.NONE;
         private String stream;
         private String durable = "";
@@ -433,7 +459,7 @@ public final class HeaderParser {
 
         ScriptHeader build(List<String> subjects) {
             return new ScriptHeader(subjects, queue, function, timeout, concurrency, maxPending, version, description, http,
-                    allow, trigger());
+                    allow, trigger(), auth, rate);
         }
 
         private Trigger trigger() {

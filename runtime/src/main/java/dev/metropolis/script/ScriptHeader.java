@@ -1,6 +1,8 @@
 package dev.metropolis.script;
 
+import dev.metropolis.task.AccessPolicy;
 import dev.metropolis.task.HttpRoute;
+import dev.metropolis.task.Rate;
 import dev.metropolis.task.TaskMetadata;
 import java.time.Duration;
 import java.util.List;
@@ -23,6 +25,8 @@ import java.util.regex.Pattern;
  * @param allow       what the script may do beyond answering (its {@code [allow]} table)
  * @param trigger     what runs the task: requests on the subjects, a JetStream stream holding them, or a
  *                    schedule (which needs no subjects: its ticks have one of their own)
+ * @param auth        who may call it through the gateway ({@code auth}): null for the gateway's default
+ * @param rate        its rate limit at the gateway per caller ({@code rate = "100/s"}): null for the gateway's
  */
 public record ScriptHeader(
         List<String> subjects,
@@ -35,7 +39,9 @@ public record ScriptHeader(
         String description,
         String http,
         Grants allow,
-        Trigger trigger) {
+        Trigger trigger,
+        AccessPolicy auth,
+        Rate rate) {
 
     public static final String DEFAULT_QUEUE = "metropolis";
     public static final String DEFAULT_FUNCTION = "handle";
@@ -99,10 +105,21 @@ public record ScriptHeader(
             throw new IllegalArgumentException("http route '" + http + "' needs a task that answers requests;"
                     + " a stream or schedule task has no reply to give");
         }
+        if ((auth != null || rate != null) && !(trigger instanceof Trigger.Request)) {
+            throw new IllegalArgumentException("'" + (auth != null ? "auth" : "rate") + "' applies at the gateway, to a"
+                    + " task that answers requests; a stream or schedule task is not called over HTTP");
+        }
         if (!http.isEmpty() && (subjects.getFirst().contains("*") || subjects.getFirst().contains(">"))) {
             throw new IllegalArgumentException("http route '" + http + "' maps to the first subject, '"
                     + subjects.getFirst() + "', which has wildcards; list a plain subject first");
         }
+    }
+
+    /** A header without a gateway policy of its own. */
+    public ScriptHeader(List<String> subjects, String queue, String function, Duration timeout, int concurrency,
+            int maxPending, String version, String description, String http, Grants allow, Trigger trigger) {
+        this(subjects, queue, function, timeout, concurrency, maxPending, version, description, http, allow, trigger,
+                null, null);
     }
 
     /** A request/reply task's header. */

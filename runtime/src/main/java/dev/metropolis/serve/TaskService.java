@@ -104,10 +104,18 @@ public final class TaskService implements Binding {
     /** What discovery shows of a script: the {@code metropolis.*} metadata keys. */
     public static Map<String, String> metadata(TaskScript script) {
         ScriptHeader header = script.header();
-        return new TaskMetadata(script.name(), script.language().id(), script.file().getFileName().toString(),
-                header.subjects(), header.queue(), header.version(), header.timeout(), header.concurrency(),
-                header.http().isEmpty() ? null : HttpRoute.parse(header.http()), header.allow().byKey(),
-                header.trigger().describe()).toMap();
+        Map<String, String> metadata = new TaskMetadata(script.name(), script.language().id(),
+                script.file().getFileName().toString(), header.subjects(), header.queue(), header.version(),
+                header.timeout(), header.concurrency(), header.http().isEmpty() ? null : HttpRoute.parse(header.http()),
+                header.allow().byKey(), header.trigger().describe()).toMap();
+        // The gateway's policy for the task; left out when the script declares none (the gateway's defaults apply).
+        if (header.auth() != null) {
+            metadata.put(TaskMetadata.AUTH, header.auth().announcedForm());
+        }
+        if (header.rate() != null) {
+            metadata.put(TaskMetadata.RATE, header.rate().toString());
+        }
+        return metadata;
     }
 
     /**

@@ -241,6 +241,11 @@
         get deliveries() { return number(this.headers['Metropolis-Deliveries']); },
         get streamSequence() { return number(this.headers['Metropolis-Stream-Sequence']); },
         get tick() { return this.headers['Metropolis-Tick']; },
+        // The caller the gateway authenticated ({method, subject, key, scopes, claims}), else undefined.
+        get auth() {
+          const value = this.headers['Metropolis-Auth'];
+          return value === undefined ? undefined : JSON.parse(value);
+        },
       };
       let result;
       try {

@@ -295,6 +295,12 @@ class Message:
         """The time of the schedule's tick (ISO-8601, UTC) when a schedule ran the task, else None."""
         return self.headers.get("Metropolis-Tick")
 
+    @property
+    def auth(self):
+        """The caller the gateway authenticated: a dict with method, subject, key, scopes and claims; else None."""
+        value = self.headers.get("Metropolis-Auth")
+        return None if value is None else _json.loads(value)
+
     def __repr__(self):
         return f"Message(subject={self.subject!r}, headers={self.headers!r})"
 
