@@ -20,10 +20,11 @@ import java.util.Objects;
  * @param timeout     the task's own timeout
  * @param instances   how many hosts answered discovery for this route
  * @param allow       what the task is granted beyond answering, by {@code [allow]} key
+ * @param async       whether requests run as jobs by default (the script's {@code async = true})
  */
 public record TaskRoute(String task, String language, String version, String description, String queue,
         String subject, String method, List<String> pattern, boolean custom, Duration timeout, int instances,
-        Map<String, List<String>> allow) {
+        Map<String, List<String>> allow, boolean async) {
 
     public TaskRoute {
         Objects.requireNonNull(task, "task");
@@ -31,6 +32,13 @@ public record TaskRoute(String task, String language, String version, String des
         pattern = List.copyOf(pattern);
         Objects.requireNonNull(timeout, "timeout");
         allow = Map.copyOf(allow);
+    }
+
+    /** A route answered when the task has replied. */
+    public TaskRoute(String task, String language, String version, String description, String queue, String subject,
+            String method, List<String> pattern, boolean custom, Duration timeout, int instances,
+            Map<String, List<String>> allow) {
+        this(task, language, version, description, queue, subject, method, pattern, custom, timeout, instances, allow, false);
     }
 
     /** A route to a task granted nothing beyond answering. */
@@ -55,7 +63,7 @@ public record TaskRoute(String task, String language, String version, String des
     /** The same route with another instance count. */
     TaskRoute withInstances(int count) {
         return new TaskRoute(task, language, version, description, queue, subject, method, pattern, custom, timeout, count,
-                allow);
+                allow, async);
     }
 
     /** Identity of a route regardless of how many hosts serve it. */

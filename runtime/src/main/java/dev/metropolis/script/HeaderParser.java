@@ -56,6 +56,7 @@ public final class HeaderParser {
         KEYS.put("version", (value, draft) -> draft.version = string(value, "\"1.2.0\""));
         KEYS.put("description", (value, draft) -> draft.description = string(value, "\"Reverses text\""));
         KEYS.put("http", (value, draft) -> draft.http = string(value, "\"POST /reverse\""));
+        KEYS.put("async", (value, draft) -> draft.async = bool(value, "true"));
         KEYS.put("stream", (value, draft) -> draft.stream = string(value, "\"ORDERS\""));
         KEYS.put("durable", (value, draft) -> draft.durable = string(value, "\"billing\""));
         KEYS.put("max_deliver", (value, draft) -> draft.maxDeliver = integer(value, "5"));
@@ -365,6 +366,13 @@ public final class HeaderParser {
         throw new IllegalArgumentException("expected a string such as " + example + ", got " + describe(value));
     }
 
+    private static boolean bool(Object value, String example) {
+        if (value instanceof Boolean bool) {
+            return bool;
+        }
+        throw new IllegalArgumentException("expected true or false such as " + example + ", got " + describe(value));
+    }
+
     private static int integer(Object value, String example) {
         if (!(value instanceof Long number)) {
             throw new IllegalArgumentException(
@@ -413,6 +421,7 @@ public final class HeaderParser {
         private String version = ScriptHeader.DEFAULT_VERSION;
         private String description = "";
         private String http = "";
+        private boolean async;
         private Grants allow = Grants.NONE;
         private String stream;
         private String durable = "";
@@ -433,7 +442,7 @@ public final class HeaderParser {
 
         ScriptHeader build(List<String> subjects) {
             return new ScriptHeader(subjects, queue, function, timeout, concurrency, maxPending, version, description, http,
-                    allow, trigger());
+                    allow, trigger(), async);
         }
 
         private Trigger trigger() {

@@ -23,6 +23,8 @@ import java.util.regex.Pattern;
  * @param allow       what the script may do beyond answering (its {@code [allow]} table)
  * @param trigger     what runs the task: requests on the subjects, a JetStream stream holding them, or a
  *                    schedule (which needs no subjects: its ticks have one of their own)
+ * @param async       whether the gateway answers the task's routes 202 at once and runs them as jobs
+ *                    (as if every request said {@code Prefer: respond-async})
  */
 public record ScriptHeader(
         List<String> subjects,
@@ -35,7 +37,8 @@ public record ScriptHeader(
         String description,
         String http,
         Grants allow,
-        Trigger trigger) {
+        Trigger trigger,
+        boolean async) {
 
     public static final String DEFAULT_QUEUE = "metropolis";
     public static final String DEFAULT_FUNCTION = "handle";
@@ -103,6 +106,16 @@ public record ScriptHeader(
             throw new IllegalArgumentException("http route '" + http + "' maps to the first subject, '"
                     + subjects.getFirst() + "', which has wildcards; list a plain subject first");
         }
+        if (async && !(trigger instanceof Trigger.Request)) {
+            throw new IllegalArgumentException("async = true needs a task that answers requests; a stream or schedule"
+                    + " task is asynchronous already");
+        }
+    }
+
+    /** A header whose routes answer when the task has (not asynchronous). */
+    public ScriptHeader(List<String> subjects, String queue, String function, Duration timeout, int concurrency,
+            int maxPending, String version, String description, String http, Grants allow, Trigger trigger) {
+        this(subjects, queue, function, timeout, concurrency, maxPending, version, description, http, allow, trigger, false);
     }
 
     /** A request/reply task's header. */

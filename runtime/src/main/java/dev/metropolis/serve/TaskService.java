@@ -107,7 +107,7 @@ public final class TaskService implements Binding {
         return new TaskMetadata(script.name(), script.language().id(), script.file().getFileName().toString(),
                 header.subjects(), header.queue(), header.version(), header.timeout(), header.concurrency(),
                 header.http().isEmpty() ? null : HttpRoute.parse(header.http()), header.allow().byKey(),
-                header.trigger().describe()).toMap();
+                header.trigger().describe(), header.async()).toMap();
     }
 
     /**
