@@ -31,6 +31,8 @@ public final class Gateway implements AutoCloseable {
 
     private final AtomicReference<Connection> nats = new AtomicReference<>();
     private final RouteDiscovery discovery;
+    private final Jobs jobs;
+    private final TaskProxy proxy;
     private final WebServer server;
     private final Thread connector;
     /** Counted down once the first connection attempt ended, connected or not. */
@@ -38,8 +40,9 @@ public final class Gateway implements AutoCloseable {
 
     private Gateway(GatewayConfig config, MeterRegistry registry, Tracing tracing) {
         this.discovery = new RouteDiscovery(nats::get, DISCOVERY_WINDOW);
-        TaskProxy proxy = new TaskProxy(nats::get, discovery::current, config.maxBodyBytes(),
-                new GatewayMetrics(registry), tracing);
+        GatewayMetrics metrics = new GatewayMetrics(registry);
+        this.jobs = new Jobs(discovery::current, metrics, java.time.Clock.systemUTC());
+        this.proxy = new TaskProxy(nats::get, discovery::current, config.maxBodyBytes(), metrics, tracing, jobs);
         this.server = WebServer.builder()
                 .host(config.host())
                 .port(config.port())
@@ -50,7 +53,7 @@ public final class Gateway implements AutoCloseable {
                 .shutdownGracePeriod(config.shutdownGrace())
                 .shutdownHook(false) // the CLI stops everything in order
                 .addFeature(Observability.feature(natsReadiness(nats), registry))
-                .routing(routing -> routing(routing, proxy, new TaskList(discovery::current)))
+                .routing(routing -> routing(routing, proxy, new TaskList(discovery::current), jobs))
                 .build();
         // Connecting may wait for NATS indefinitely: HTTP serves (and reports not ready) meanwhile.
         this.connector = Thread.ofPlatform().daemon(true).name("gateway-nats-connect").unstarted(() -> connect(config));
@@ -85,14 +88,19 @@ public final class Gateway implements AutoCloseable {
     }
 
     /** The gateway's routes; a function of its parts so tests can build the same routing. */
-    static void routing(HttpRouting.Builder routing, TaskProxy proxy, TaskList tasks) {
-        routing.get("/tasks", tasks).any(proxy);
+    static void routing(HttpRouting.Builder routing, TaskProxy proxy, TaskList tasks, Jobs jobs) {
+        routing.get("/tasks", tasks);
+        if (jobs != null) {
+            routing.get("/jobs/{id}", jobs); // so /jobs/... is not a task's default route
+        }
+        routing.any(proxy);
     }
 
     private void connect(GatewayConfig config) {
         try {
             nats.set(NatsConnections.connect(config.nats(), "metropolis-gateway"));
             discovery.refresh();
+            jobs.start(nats.get(), proxy.requester());
         } catch (IOException | RuntimeException e) {
             LOG.log(Level.SEVERE, "the gateway cannot connect to NATS: " + e.getMessage(), e);
         } catch (InterruptedException e) {
@@ -138,6 +146,7 @@ public final class Gateway implements AutoCloseable {
     @Override
     public void close() {
         server.stop();
+        jobs.close();
         discovery.close();
         connector.interrupt();
         Connection connection = nats.get();
