@@ -6,7 +6,7 @@ import java.util.Optional;
 
 /**
  * When a job's callback is POSTed again after a failed attempt (no answer, or a status other than
- * 2xx): 1 s, 2 s, 4 s, ... doubling up to 5 minutes, for at most {@link #MAX_ATTEMPTS} attempts
+ * 2xx): 1 s, 2 s, 4 s, ... doubling (never more than 5 minutes), for at most {@link #MAX_ATTEMPTS} attempts
  * within {@link #GIVE_UP_AFTER} of the first. A pure step: time is a parameter.
  */
 final class CallbackSchedule {
