@@ -35,6 +35,7 @@ public final class Main {
             case "coldstart" -> ColdStart.run(options);
             case "steady" -> SteadyLoad.run(options);
             case "kv-loop" -> KvLoop.run(options);
+            case "stream-acks" -> StreamAcks.run(options);
             case "report" -> Report.run(options);
             default -> {
                 System.err.print("unknown command '" + args[0] + "'\n" + USAGE);

@@ -46,6 +46,7 @@ final class Report {
         start();
         memory();
         abilities();
+        streams();
         out.append("## Targets\n\n");
         out.append(missed.isEmpty() ? "Every target measured in this run is met.\n" : "Missed: " + String.join("; ", missed) + ".\n");
         return out.toString();
@@ -351,5 +352,23 @@ final class Report {
                 + " sending one request at a time (the chain row: many in flight), so they include the request/reply"
                 + " round trip to the host; the baselines are the same work in a plain loop with no NATS in front."
                 + " Ratio: baseline time over host time (1.0x = as fast), or requests/s against the direct call.", table);
+    }
+
+    // ---- 7. Stream-triggered tasks -----------------------------------------------------------
+
+    private void streams() {
+        Table table = new Table("consumer", "messages acked/s", "vs bare jnats");
+        if (samples.get("stream.bare.rate") != null) {
+            table.row("bare jnats pull consumer (fetch 64, ack each)", figure("stream.bare.rate"), "1.00x");
+        }
+        if (samples.get("stream.host.rate") != null) {
+            table.row("stream-triggered JS echo task, 1 host (concurrency " + samples.meta("stream_concurrency") + ")",
+                    figure("stream.host.rate"), ratio("stream.host.rate", "stream.bare.rate"));
+        }
+        section("7. Stream-triggered tasks: echo throughput", "Each window publishes " + samples.meta("stream_messages")
+                + " messages of " + samples.meta("echo_bytes") + " bytes into a work-queue stream (file storage), then"
+                + " times until the durable consumer has acked them all (its pending and ack-pending both 0), publishing"
+                + " included. The host pulls, runs the task, and acks; the baseline pulls and acks in one Java thread.",
+                table);
     }
 }

@@ -370,7 +370,7 @@ class GatewayTest {
             WebServer alone = WebServer.builder().host("127.0.0.1").port(0)
                     .routing(routing -> Gateway.routing(routing, new TaskProxy(() -> nats, () -> ghost, 1 << 20,
                             new GatewayMetrics(dev.metropolis.metrics.Registries.global())),
-                            new TaskList(() -> ghost)))
+                            new TaskList(() -> ghost), null))
                     .build().start();
             try {
                 HttpResponse<String> response = http.send(HttpRequest.newBuilder(

@@ -24,10 +24,11 @@ import java.util.Objects;
  *                    env, secrets, kv); published so an operator sees what each task may do
  * @param trigger     what runs the task: {@link #REQUEST_TRIGGER}, or a stream or schedule described
  *                    in one line ({@code stream ORDERS orders.created durable billing})
+ * @param async       whether the gateway runs the task's requests as jobs by default (header key {@code async})
  */
 public record TaskMetadata(String task, String language, String file, List<String> subjects, String queue,
         String version, Duration timeout, int concurrency, HttpRoute http, Map<String, List<String>> allow,
-        String trigger) {
+        String trigger, boolean async) {
 
     public static final String TASK = "metropolis.task";
     public static final String LANGUAGE = "metropolis.language";
@@ -46,6 +47,8 @@ public record TaskMetadata(String task, String language, String file, List<Strin
     public static final String AUTH = "metropolis.auth";
     /** The task's rate limit at the gateway, from its header's {@code rate}: "100/s"; absent means the gateway's. */
     public static final String RATE = "metropolis.rate";
+    /** "true" when the task's routes answer 202 and run as jobs; left out otherwise. */
+    public static final String ASYNC = "metropolis.async";
     /** The trigger of a task that answers requests: the default, and what a host that announces none means. */
     public static final String REQUEST_TRIGGER = "request";
     /** Followed by a grant's key: {@code metropolis.allow.subjects = "inventory.*,audit.>"}. */
@@ -62,6 +65,12 @@ public record TaskMetadata(String task, String language, String file, List<Strin
         allow.forEach((key, values) -> grants.put(key, List.copyOf(values)));
         allow = java.util.Collections.unmodifiableMap(grants);
         trigger = trigger == null || trigger.isBlank() ? REQUEST_TRIGGER : trigger;
+    }
+
+    /** A task whose requests are answered when it has replied. */
+    public TaskMetadata(String task, String language, String file, List<String> subjects, String queue, String version,
+            Duration timeout, int concurrency, HttpRoute http, Map<String, List<String>> allow, String trigger) {
+        this(task, language, file, subjects, queue, version, timeout, concurrency, http, allow, trigger, false);
     }
 
     /** A task that answers requests. */
@@ -104,6 +113,9 @@ public record TaskMetadata(String task, String language, String file, List<Strin
         if (!answersRequests()) {
             map.put(TRIGGER, trigger); // left out for request/reply, so older gateways see what they always saw
         }
+        if (async) {
+            map.put(ASYNC, "true");
+        }
         return map;
     }
 
@@ -121,7 +133,8 @@ public record TaskMetadata(String task, String language, String file, List<Strin
         });
         return new TaskMetadata(map.get(TASK), map.get(LANGUAGE), map.get(FILE), list(map.getOrDefault(SUBJECTS, "")),
                 map.get(QUEUE), map.get(VERSION), Duration.ofMillis(number(map.get(TIMEOUT_MS), DEFAULT_TIMEOUT.toMillis())),
-                (int) number(map.get(CONCURRENCY), 0), route(map.get(HTTP)), allow, map.get(TRIGGER));
+                (int) number(map.get(CONCURRENCY), 0), route(map.get(HTTP)), allow, map.get(TRIGGER),
+                "true".equals(map.get(ASYNC)));
     }
 
     private static List<String> list(String joined) {

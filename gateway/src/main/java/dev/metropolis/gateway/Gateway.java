@@ -34,6 +34,8 @@ public final class Gateway implements AutoCloseable {
 
     private final AtomicReference<Connection> nats = new AtomicReference<>();
     private final RouteDiscovery discovery;
+    private final Jobs jobs;
+    private final TaskProxy proxy;
     private final WebServer server;
     private final Thread connector;
     private final String scheme;
@@ -46,8 +48,9 @@ public final class Gateway implements AutoCloseable {
     private Gateway(GatewayConfig config, MeterRegistry registry, Tracing tracing, Map<String, String> env)
             throws IOException {
         this.discovery = new RouteDiscovery(nats::get, DISCOVERY_WINDOW);
-        TaskProxy proxy = new TaskProxy(nats::get, discovery::current, config.maxBodyBytes(),
-                new GatewayMetrics(registry), tracing);
+        GatewayMetrics metrics = new GatewayMetrics(registry);
+        this.jobs = new Jobs(discovery::current, metrics, java.time.Clock.systemUTC());
+        this.proxy = new TaskProxy(nats::get, discovery::current, config.maxBodyBytes(), metrics, tracing, jobs);
         EdgeConfig edge = config.edge();
         AuthReloader auth = edge.authFile() == null ? null
                 : new AuthReloader(edge.authFile(), env, AUTH_RELOAD_CHECK, System::nanoTime);
@@ -76,7 +79,7 @@ public final class Gateway implements AutoCloseable {
                         routing.addFilter(new CorsFilter(edge.cors())); // first: a preflight carries no credential
                     }
                     routing.addFilter(access);
-                    routing(routing, proxy, new TaskList(discovery::current, access::edge));
+                    routing(routing, proxy, new TaskList(discovery::current, access::edge), jobs);
                 })
                 .build();
         // Connecting may wait for NATS indefinitely: HTTP serves (and reports not ready) meanwhile.
@@ -123,14 +126,19 @@ public final class Gateway implements AutoCloseable {
     }
 
     /** The gateway's routes; a function of its parts so tests can build the same routing. */
-    static void routing(HttpRouting.Builder routing, TaskProxy proxy, TaskList tasks) {
-        routing.get("/tasks", tasks).any(proxy);
+    static void routing(HttpRouting.Builder routing, TaskProxy proxy, TaskList tasks, Jobs jobs) {
+        routing.get("/tasks", tasks);
+        if (jobs != null) {
+            routing.get("/jobs/{id}", jobs); // so /jobs/... is not a task's default route
+        }
+        routing.any(proxy);
     }
 
     private void connect(GatewayConfig config) {
         try {
             nats.set(NatsConnections.connect(config.nats(), "metropolis-gateway"));
             discovery.refresh();
+            jobs.start(nats.get(), proxy.requester());
         } catch (IOException | RuntimeException e) {
             LOG.log(Level.SEVERE, "the gateway cannot connect to NATS: " + e.getMessage(), e);
         } catch (InterruptedException e) {
@@ -176,6 +184,7 @@ public final class Gateway implements AutoCloseable {
     @Override
     public void close() {
         server.stop();
+        jobs.close();
         discovery.close();
         connector.interrupt();
         Connection connection = nats.get();

@@ -64,4 +64,16 @@ final class GatewayMetrics {
         registry.getOrCreate(Counter.builder("metropolis.gateway.nats.errors").tags(List.of(Tag.create("kind", kind)))
                 .description("NATS requests that got no reply from a task, by kind")).increment();
     }
+
+    /** A job that entered {@code state} (queued, running, succeeded, failed). */
+    void job(Job.State state) {
+        registry.getOrCreate(Counter.builder("metropolis.gateway.jobs").tags(List.of(Tag.create("state", state.label())))
+                .description("Jobs that entered each state (queued again after a failed attempt counts again)")).increment();
+    }
+
+    /** A callback attempt's outcome: delivered, retried or given_up. */
+    void callback(String outcome) {
+        registry.getOrCreate(Counter.builder("metropolis.gateway.callbacks").tags(List.of(Tag.create("outcome", outcome)))
+                .description("Job callbacks by outcome")).increment();
+    }
 }

@@ -7,6 +7,7 @@ import dev.metropolis.nats.ServiceDiscovery.EndpointInfo;
 import dev.metropolis.nats.ServiceDiscovery.ServiceInfo;
 import dev.metropolis.task.HttpRoute;
 import dev.metropolis.task.TaskMetadata;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -23,22 +24,53 @@ import java.util.Optional;
  */
 public final class RouteTable {
     private final List<TaskRoute> routes;
+    private final List<TriggeredTask> triggered;
 
-    RouteTable(List<TaskRoute> routes) {
+    RouteTable(List<TaskRoute> routes, List<TriggeredTask> triggered) {
         this.routes = routes.stream()
                 .sorted(Comparator.comparing(TaskRoute::task).thenComparing(TaskRoute::subject))
                 .toList();
+        this.triggered = triggered.stream().sorted(Comparator.comparing(TriggeredTask::task)).toList();
+    }
+
+    RouteTable(List<TaskRoute> routes) {
+        this(routes, List.of());
     }
 
     static RouteTable empty() {
         return new RouteTable(List.of());
     }
 
+    /**
+     * A task run from a stream or a schedule: announced, but without endpoints, so it has no
+     * route; listed by {@code GET /tasks} with its trigger.
+     *
+     * @param trigger the announced {@code metropolis.trigger}, e.g. "stream ORDERS durable billing max_deliver 5"
+     */
+    record TriggeredTask(String task, String language, String version, String description, List<String> subjects,
+            String trigger, Duration timeout, int instances) {
+        TriggeredTask withInstances(int count) {
+            return new TriggeredTask(task, language, version, description, subjects, trigger, timeout, count);
+        }
+
+        String key() {
+            return task + " " + trigger;
+        }
+    }
+
     /** Builds the table from $SRV.INFO responses; services that are not Metropolis tasks are ignored. */
     static RouteTable fromDiscovery(List<ServiceInfo> infos) {
         Map<String, TaskRoute> byKey = new LinkedHashMap<>();
+        Map<String, TriggeredTask> triggered = new LinkedHashMap<>();
         for (ServiceInfo info : infos) {
             if (!TaskMetadata.isTask(info.metadata())) {
+                continue;
+            }
+            TaskMetadata task = TaskMetadata.fromMap(info.metadata());
+            if (!task.answersRequests()) {
+                TriggeredTask listed = new TriggeredTask(task.task(), task.language(), info.version(), info.description(),
+                        task.subjects(), task.trigger(), task.timeout(), 1);
+                triggered.merge(listed.key(), listed, (known, again) -> known.withInstances(known.instances() + 1));
                 continue;
             }
             AccessPolicy auth = AccessPolicy.announced(info.metadata().get(TaskMetadata.AUTH));
@@ -48,7 +80,7 @@ public final class RouteTable {
                 byKey.merge(route.key(), route, (known, again) -> known.withInstances(known.instances() + 1));
             }
         }
-        return new RouteTable(new ArrayList<>(byKey.values()));
+        return new RouteTable(new ArrayList<>(byKey.values()), new ArrayList<>(triggered.values()));
     }
 
     private static List<TaskRoute> routesOf(ServiceInfo info) {
@@ -58,14 +90,14 @@ public final class RouteTable {
         if (task.http() != null && !endpoints.isEmpty()) {
             result.add(new TaskRoute(task.task(), task.language(), info.version(), info.description(), task.queue(),
                     endpoints.getFirst().subject(), task.http().method(), task.http().segments(), true, task.timeout(), 1,
-                    task.allow()));
+                    task.allow(), task.async()));
             endpoints = endpoints.subList(1, endpoints.size());
         }
         for (EndpointInfo endpoint : endpoints) {
             String subject = endpoint.subject();
             result.add(new TaskRoute(task.task(), task.language(), info.version(), info.description(),
                     endpoint.queueGroup(), subject, null, Arrays.asList(subject.split("\\.")), false, task.timeout(), 1,
-                    task.allow()));
+                    task.allow(), task.async()));
         }
         return result;
     }
@@ -88,6 +120,21 @@ public final class RouteTable {
 
     public List<TaskRoute> routes() {
         return routes;
+    }
+
+    /** The tasks run from a stream or a schedule, which have no route. */
+    List<TriggeredTask> triggered() {
+        return triggered;
+    }
+
+    /**
+     * The route serving a concrete subject (a job submitted over NATS names the subject, not a
+     * path): the most specific default route whose subject matches, or a custom route's plain subject.
+     */
+    Optional<Match> forSubject(String subject) {
+        return routes.stream().filter(route -> dev.metropolis.nats.Subjects.matches(route.subject(), subject))
+                .max(Comparator.comparingInt(route -> route.subject().equals(subject) ? 1 : 0))
+                .map(route -> new Match(route, subject));
     }
 
     /** What a request resolved to: the route and the concrete subject to send it on. */

@@ -13,7 +13,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 
-/** {@code GET /tasks}: every route the gateway knows, with its task's language, version and queue. */
+/**
+ * {@code GET /tasks}: every route the gateway knows, with its task's language, version and queue,
+ * then the tasks run from a stream or a schedule (no route), each with its trigger.
+ */
 final class TaskList implements Handler {
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -25,7 +28,9 @@ final class TaskList implements Handler {
 
     @Override
     public void handle(ServerRequest request, ServerResponse response) {
-        List<Map<String, Object>> tasks = routes.get().routes().stream().map(this::describe).toList();
+        RouteTable table = routes.get();
+        List<Map<String, Object>> tasks = new java.util.ArrayList<>(table.routes().stream().map(this::describe).toList());
+        table.triggered().stream().map(TaskList::describe).forEach(tasks::add);
         try {
             response.header(HeaderNames.CONTENT_TYPE, TaskReply.JSON)
                     .send(JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(Map.of("tasks", tasks)));
@@ -52,6 +57,10 @@ final class TaskList implements Handler {
         task.put("timeout_ms", route.timeout().toMillis());
         task.put("instances", route.instances());
         task.put("description", route.description());
+        task.put("trigger", dev.metropolis.task.TaskMetadata.REQUEST_TRIGGER);
+        if (route.async()) {
+            task.put("async", true); // answered 202 with a job; see Jobs
+        }
         if (!route.allow().isEmpty()) {
             task.put("allow", route.allow()); // what the task may do beyond answering
         }
@@ -59,6 +68,19 @@ final class TaskList implements Handler {
         EdgePolicy policies = edge.get();
         task.put("auth", policies.policy(route).describe());
         policies.rate(route).ifPresent(rate -> task.put("rate", rate.toString()));
+        return task;
+    }
+
+    private static Map<String, Object> describe(RouteTable.TriggeredTask triggered) {
+        Map<String, Object> task = new LinkedHashMap<>();
+        task.put("task", triggered.task());
+        task.put("subjects", triggered.subjects());
+        task.put("language", triggered.language());
+        task.put("version", triggered.version());
+        task.put("timeout_ms", triggered.timeout().toMillis());
+        task.put("instances", triggered.instances());
+        task.put("description", triggered.description());
+        task.put("trigger", triggered.trigger());
         return task;
     }
 }

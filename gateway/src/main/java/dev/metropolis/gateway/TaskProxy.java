@@ -62,9 +62,15 @@ final class TaskProxy implements Handler {
     private final long maxBodyBytes;
     private final GatewayMetrics metrics;
     private final ProxySpans spans;
+    /** Where requests to run asynchronously go; null in a gateway without jobs (they are answered 503). */
+    private final Jobs jobs;
+    static final HeaderName PREFER = HeaderNames.create("Prefer");
+    private static final HeaderName IDEMPOTENCY_KEY = HeaderNames.create(Jobs.IDEMPOTENCY_KEY);
+    private static final HeaderName CALLBACK_URL = HeaderNames.create(Jobs.CALLBACK_URL);
 
     TaskProxy(Supplier<Connection> nats, Supplier<RouteTable> routes, long maxBodyBytes, GatewayMetrics metrics,
-            Tracing tracing) {
+            Tracing tracing, Jobs jobs) {
+        this.jobs = jobs;
         this.nats = nats;
         this.requester = new TaskRequester(nats, metrics);
         this.routes = routes;
@@ -73,9 +79,14 @@ final class TaskProxy implements Handler {
         this.spans = new ProxySpans(tracing);
     }
 
-    /** A proxy that records no spans (trace headers still pass through). */
+    /** A proxy that records no spans (trace headers still pass through) and runs no jobs. */
     TaskProxy(Supplier<Connection> nats, Supplier<RouteTable> routes, long maxBodyBytes, GatewayMetrics metrics) {
-        this(nats, routes, maxBodyBytes, metrics, Tracing.disabled());
+        this(nats, routes, maxBodyBytes, metrics, Tracing.disabled(), null);
+    }
+
+    /** The requester jobs are sent with, so they get the same timeouts and retries as requests. */
+    TaskRequester requester() {
+        return requester;
     }
 
     /** Helidon's observe endpoints (health) share the routing; the proxy leaves them alone. */
@@ -129,6 +140,10 @@ final class TaskProxy implements Handler {
             String requestId, Context trace) {
         Headers headers = natsHeaders(request, method, path, requestId);
         byte[] body = body(request, method, headers, nats.get());
+        if (match.route().async() || Jobs.prefersAsync(request.headers().first(PREFER))) {
+            submitJob(request, response, match, headers, body);
+            return;
+        }
         Span span = spans.natsRequest(trace, match, headers);
         Message reply;
         try {
@@ -142,6 +157,23 @@ final class TaskProxy implements Handler {
         Spans.end(span, error.map(Replies.ReceivedError::kind).orElse(null), status,
                 error.map(Replies.ReceivedError::message).orElse(null));
         relay(reply, status, response, match);
+    }
+
+    /** The hook for asynchronous invocation: store the request as a job and answer 202 with its location. */
+    private void submitJob(ServerRequest request, ServerResponse response, RouteTable.Match match, Headers headers,
+            byte[] body) {
+        if (jobs == null) {
+            throw TaskError.of(ErrorKind.UNAVAILABLE, "this gateway does not run jobs");
+        }
+        JobSubmitter.Submitted submitted = jobs.submit(match, headers, body,
+                request.headers().first(IDEMPOTENCY_KEY).orElse(null), request.headers().first(CALLBACK_URL).orElse(null));
+        response.header(HeaderNames.LOCATION, "/jobs/" + submitted.job().id());
+        response.header(HeaderNames.create("Preference-Applied"), "respond-async");
+        if (submitted.replayed()) {
+            response.header(HeaderNames.create("Idempotent-Replayed"), "true");
+        }
+        response.header(HeaderNames.CONTENT_TYPE, TaskReply.JSON);
+        response.status(202).send(Jobs.submittedBody(submitted.job()));
     }
 
     private static Headers natsHeaders(ServerRequest request, String method, String path, String requestId) {

@@ -25,10 +25,11 @@ import java.util.Objects;
  * @param allow       what the task is granted beyond answering, by {@code [allow]} key
  * @param auth        the task's own access policy ({@code auth} in its header), or null for the gateway's default
  * @param rate        the task's own rate limit ({@code rate} in its header), or null for the gateway's
+ * @param async       whether requests run as jobs by default (the script's {@code async = true})
  */
 public record TaskRoute(String task, String language, String version, String description, String queue,
         String subject, String method, List<String> pattern, boolean custom, Duration timeout, int instances,
-        Map<String, List<String>> allow, AccessPolicy auth, Rate rate) {
+        Map<String, List<String>> allow, AccessPolicy auth, Rate rate, boolean async) {
 
     public TaskRoute {
         Objects.requireNonNull(task, "task");
@@ -38,12 +39,20 @@ public record TaskRoute(String task, String language, String version, String des
         allow = Map.copyOf(allow);
     }
 
-    /** A route without a policy of its own (the gateway's defaults apply). */
+    /** A route without a policy of its own (the gateway's defaults apply), answered when the task has replied. */
     public TaskRoute(String task, String language, String version, String description, String queue, String subject,
             String method, List<String> pattern, boolean custom, Duration timeout, int instances,
             Map<String, List<String>> allow) {
         this(task, language, version, description, queue, subject, method, pattern, custom, timeout, instances, allow,
-                null, null);
+                false);
+    }
+
+    /** A route without a policy of its own; {@code async} as the script declares. */
+    public TaskRoute(String task, String language, String version, String description, String queue, String subject,
+            String method, List<String> pattern, boolean custom, Duration timeout, int instances,
+            Map<String, List<String>> allow, boolean async) {
+        this(task, language, version, description, queue, subject, method, pattern, custom, timeout, instances, allow,
+                null, null, async);
     }
 
     /** A route to a task granted nothing beyond answering. */
@@ -68,13 +77,13 @@ public record TaskRoute(String task, String language, String version, String des
     /** The same route with another instance count. */
     TaskRoute withInstances(int count) {
         return new TaskRoute(task, language, version, description, queue, subject, method, pattern, custom, timeout, count,
-                allow, auth, rate);
+                allow, auth, rate, async);
     }
 
     /** The same route with the policy its host announced. */
     TaskRoute withPolicy(AccessPolicy auth, Rate rate) {
         return new TaskRoute(task, language, version, description, queue, subject, method, pattern, custom, timeout,
-                instances, allow, auth, rate);
+                instances, allow, auth, rate, async);
     }
 
     /** Identity of a route regardless of how many hosts serve it. */

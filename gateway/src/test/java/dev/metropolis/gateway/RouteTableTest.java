@@ -124,4 +124,31 @@ class RouteTableTest {
         assertThat(lookup.match()).isEmpty();
         assertThat(lookup.allowedMethods()).isEmpty();
     }
+
+    @Test
+    void aStreamOrScheduleTaskHasNoRouteButIsListedWithItsTrigger() {
+        java.util.Map<String, String> stream = new dev.metropolis.task.TaskMetadata("invoices", "python", "invoices.py",
+                List.of("invoices.requested"), "metropolis", "1.0.0", Duration.ofSeconds(10), 4, null, java.util.Map.of(),
+                "stream INVOICES durable invoicing max_deliver 4").toMap();
+        java.util.Map<String, String> request = new dev.metropolis.task.TaskMetadata("reverse", "js", "reverse.js",
+                List.of("text.reverse"), "metropolis", "1.0.0", Duration.ofSeconds(10), 4, null, java.util.Map.of(),
+                "request", true).toMap();
+        var info = (java.util.function.BiFunction<java.util.Map<String, String>, List<dev.metropolis.nats.ServiceDiscovery.EndpointInfo>,
+                dev.metropolis.nats.ServiceDiscovery.ServiceInfo>) (metadata, endpoints) ->
+                new dev.metropolis.nats.ServiceDiscovery.ServiceInfo("io.nats.micro.v1.info_response", "t", "id", "1.0.0", "",
+                        metadata, endpoints);
+        RouteTable table = RouteTable.fromDiscovery(List.of(info.apply(stream, List.of()), info.apply(stream, List.of()),
+                info.apply(request, List.of(new dev.metropolis.nats.ServiceDiscovery.EndpointInfo("text_reverse",
+                        "text.reverse", "metropolis", java.util.Map.of())))));
+        assertThat(table.routes()).extracting(TaskRoute::task).containsExactly("reverse");
+        assertThat(table.routes().getFirst().async()).isTrue();
+        assertThat(table.triggered()).singleElement().satisfies(task -> {
+            assertThat(task.task()).isEqualTo("invoices");
+            assertThat(task.trigger()).isEqualTo("stream INVOICES durable invoicing max_deliver 4");
+            assertThat(task.instances()).isEqualTo(2);
+        });
+        assertThat(find(table, "GET", "/").match()).isEmpty();
+        assertThat(table.forSubject("text.reverse").orElseThrow().route().task()).isEqualTo("reverse");
+        assertThat(table.forSubject("invoices.requested")).isEmpty();
+    }
 }

@@ -60,6 +60,7 @@ public final class HeaderParser {
         KEYS.put("http", (value, draft) -> draft.http = string(value, "\"POST /reverse\""));
         KEYS.put("auth", (value, draft) -> draft.auth = auth(value));
         KEYS.put("rate", (value, draft) -> draft.rate = Rate.parse(string(value, "\"100/s\"")));
+        KEYS.put("async", (value, draft) -> draft.async = bool(value, "true"));
         KEYS.put("stream", (value, draft) -> draft.stream = string(value, "\"ORDERS\""));
         KEYS.put("durable", (value, draft) -> draft.durable = string(value, "\"billing\""));
         KEYS.put("max_deliver", (value, draft) -> draft.maxDeliver = integer(value, "5"));
@@ -389,6 +390,13 @@ public final class HeaderParser {
         throw new IllegalArgumentException("expected a string such as " + example + ", got " + describe(value));
     }
 
+    private static boolean bool(Object value, String example) {
+        if (value instanceof Boolean bool) {
+            return bool;
+        }
+        throw new IllegalArgumentException("expected true or false such as " + example + ", got " + describe(value));
+    }
+
     private static int integer(Object value, String example) {
         if (!(value instanceof Long number)) {
             throw new IllegalArgumentException(
@@ -439,6 +447,7 @@ public final class HeaderParser {
         private String http = "";
         private AccessPolicy auth;
         private Rate rate;
+        private boolean async;
         private Grants allow = Grants.NONE;
         private String stream;
         private String durable = "";
@@ -459,7 +468,7 @@ public final class HeaderParser {
 
         ScriptHeader build(List<String> subjects) {
             return new ScriptHeader(subjects, queue, function, timeout, concurrency, maxPending, version, description, http,
-                    allow, trigger(), auth, rate);
+                    allow, trigger(), auth, rate, async);
         }
 
         private Trigger trigger() {

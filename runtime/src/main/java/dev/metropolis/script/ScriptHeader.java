@@ -27,6 +27,8 @@ import java.util.regex.Pattern;
  *                    schedule (which needs no subjects: its ticks have one of their own)
  * @param auth        who may call it through the gateway ({@code auth}): null for the gateway's default
  * @param rate        its rate limit at the gateway per caller ({@code rate = "100/s"}): null for the gateway's
+ * @param async       whether the gateway answers the task's routes 202 at once and runs them as jobs
+ *                    (as if every request said {@code Prefer: respond-async})
  */
 public record ScriptHeader(
         List<String> subjects,
@@ -41,7 +43,8 @@ public record ScriptHeader(
         Grants allow,
         Trigger trigger,
         AccessPolicy auth,
-        Rate rate) {
+        Rate rate,
+        boolean async) {
 
     public static final String DEFAULT_QUEUE = "metropolis";
     public static final String DEFAULT_FUNCTION = "handle";
@@ -113,13 +116,17 @@ public record ScriptHeader(
             throw new IllegalArgumentException("http route '" + http + "' maps to the first subject, '"
                     + subjects.getFirst() + "', which has wildcards; list a plain subject first");
         }
+        if (async && !(trigger instanceof Trigger.Request)) {
+            throw new IllegalArgumentException("async = true needs a task that answers requests; a stream or schedule"
+                    + " task is asynchronous already");
+        }
     }
 
-    /** A header without a gateway policy of its own. */
+    /** A header without a gateway policy of its own, whose routes answer when the task has (not asynchronous). */
     public ScriptHeader(List<String> subjects, String queue, String function, Duration timeout, int concurrency,
             int maxPending, String version, String description, String http, Grants allow, Trigger trigger) {
         this(subjects, queue, function, timeout, concurrency, maxPending, version, description, http, allow, trigger,
-                null, null);
+                null, null, false);
     }
 
     /** A request/reply task's header. */

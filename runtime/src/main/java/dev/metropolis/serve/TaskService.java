@@ -107,7 +107,7 @@ public final class TaskService implements Binding {
         Map<String, String> metadata = new TaskMetadata(script.name(), script.language().id(),
                 script.file().getFileName().toString(), header.subjects(), header.queue(), header.version(),
                 header.timeout(), header.concurrency(), header.http().isEmpty() ? null : HttpRoute.parse(header.http()),
-                header.allow().byKey(), header.trigger().describe()).toMap();
+                header.allow().byKey(), header.trigger().describe(), header.async()).toMap();
         // The gateway's policy for the task; left out when the script declares none (the gateway's defaults apply).
         if (header.auth() != null) {
             metadata.put(TaskMetadata.AUTH, header.auth().announcedForm());
