@@ -26,4 +26,23 @@ class FatalErrorsTest {
 
         assertThat(exits).isEmpty();
     }
+
+    @Test
+    void aPooledThreadDyingOfOutOfMemoryIsReplacedAndTheHostServesOn() {
+        List<Integer> exits = new ArrayList<>();
+
+        for (String name : List.of("context-creator-js-2", "task-echo-3", "task-interrupter-7", "script-retirer-1")) {
+            FatalErrors.handle(new Thread(() -> { }, name), new OutOfMemoryError("Java heap space"), exits::add);
+        }
+
+        assertThat(exits).isEmpty();
+    }
+
+    @Test
+    void onlyTasksWorkersAndPoolsCountAsReplaced() {
+        assertThat(FatalErrors.isReplaced("task-echo-3")).isTrue();
+        assertThat(FatalErrors.isReplaced("task-watchdog")).isFalse();
+        assertThat(FatalErrors.isReplaced("stream-orders")).isFalse();
+        assertThat(FatalErrors.isReplaced("nats-connect")).isFalse();
+    }
 }
