@@ -7,6 +7,7 @@ import dev.metropolis.task.TaskReply;
 import dev.metropolis.task.WireHeaders;
 import io.nats.client.Connection;
 import io.nats.client.JetStreamApiException;
+import dev.metropolis.nats.SlotPuller;
 import io.nats.client.JetStreamSubscription;
 import io.nats.client.Message;
 import io.nats.client.PullSubscribeOptions;
@@ -16,13 +17,11 @@ import io.nats.client.impl.Headers;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -73,38 +72,14 @@ final class JobRunner implements AutoCloseable {
     }
 
     private void pull() {
-        while (!stopping) {
-            try {
-                slots.acquire();
-                int wanted = 1 + slots.drainPermits();
-                List<Message> batch;
-                try {
-                    batch = subscription.fetch(wanted, FETCH_WAIT);
-                } finally {
-                    slots.release(wanted);
-                }
-                for (Message message : batch) {
-                    slots.acquireUninterruptibly();
-                    Thread.ofVirtual().name("job").start(() -> {
-                        try {
-                            run(message);
-                        } finally {
-                            slots.release();
-                        }
-                    });
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            } catch (RuntimeException e) {
-                if (stopping) {
-                    return;
-                }
-                // Disconnected or closing: pull again once NATS is back (jnats reconnects by itself).
-                LOG.log(Level.FINE, "jobs: pull failed, retrying: " + e);
-                LockSupport.parkNanos(FETCH_WAIT.toNanos());
-            }
-        }
+        SlotPuller.pull("jobs", subscription, slots, FETCH_WAIT, () -> stopping, message ->
+                Thread.ofVirtual().name("job").start(() -> {
+                    try {
+                        run(message);
+                    } finally {
+                        slots.release();
+                    }
+                }));
     }
 
     private void run(Message message) {

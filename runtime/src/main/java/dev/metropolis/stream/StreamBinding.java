@@ -22,6 +22,7 @@ import io.helidon.metrics.api.Tag;
 import io.nats.client.Connection;
 import io.nats.client.JetStream;
 import io.nats.client.JetStreamApiException;
+import dev.metropolis.nats.SlotPuller;
 import io.nats.client.JetStreamSubscription;
 import io.nats.client.Message;
 import io.nats.client.PullSubscribeOptions;
@@ -38,7 +39,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -133,33 +133,7 @@ public final class StreamBinding implements Binding {
 
     /** Pulls as many messages as there are free slots, and hands each to the runner. */
     private void pull() {
-        while (!stopping) {
-            try {
-                slots.acquire();
-                int wanted = 1 + slots.drainPermits();
-                List<Message> batch;
-                try {
-                    batch = subscription.fetch(wanted, FETCH_WAIT);
-                } finally {
-                    slots.release(wanted);
-                }
-                for (Message message : batch) {
-                    slots.acquireUninterruptibly(); // released when the message is settled
-                    handle(message);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            } catch (RuntimeException e) {
-                if (stopping) {
-                    return;
-                }
-                // The connection is down or closing: pulls resume once it is back. A pause, not a wait on an event:
-                // jnats reports the reconnect to the connection's listener, which this binding does not own.
-                LOG.log(Level.FINE, task + ": pull failed, retrying: " + e);
-                LockSupport.parkNanos(FETCH_WAIT.toNanos());
-            }
-        }
+        SlotPuller.pull(task, subscription, slots, FETCH_WAIT, () -> stopping, this::handle); // handle releases on settle
     }
 
     private void handle(Message message) {
