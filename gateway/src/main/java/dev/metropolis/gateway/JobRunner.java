@@ -134,10 +134,8 @@ final class JobRunner implements AutoCloseable {
                 PROGRESS_EVERY.toMillis(), TimeUnit.MILLISECONDS);
         try {
             Message reply = requester.request(match.get(), method, headers, message.getData(), match.get().route().timeout());
-            Headers replyHeaders = reply.getHeaders();
-            String contentType = replyHeaders == null ? null : replyHeaders.getFirst(WireHeaders.CONTENT_TYPE);
-            int status = Replies.error(reply).map(Replies.ReceivedError::code).orElse(200);
-            return new Job.Reply(status, contentType, reply.getData() == null ? new byte[0] : reply.getData());
+            return new Job.Reply(Replies.status(reply), Replies.header(reply, WireHeaders.CONTENT_TYPE),
+                    reply.getData() == null ? new byte[0] : reply.getData());
         } catch (TaskError error) {
             return errorReply(error, job);
         } finally {

@@ -159,8 +159,7 @@ final class GuestApi {
     private Object secret(Value... args) {
         String name = args[0].asString();
         if (!secrets.granted(name)) {
-            return answer(DENIED, "task '" + script.name() + "' may not read secret '" + name + "'; grant it in "
-                    + script.file().getFileName() + "'s header: [allow] secrets = [\"" + name + "\"]");
+            return answer(DENIED, script.refusal("read secret '" + name + "'", "secrets", name));
         }
         try {
             return answer(OK, secrets.read(name));

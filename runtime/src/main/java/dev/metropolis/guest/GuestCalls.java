@@ -182,8 +182,7 @@ final class GuestCalls {
                     + " single dots, no wildcards ('*', '>') or spaces");
         }
         if (!script.header().allow().allowsSubject(subject)) {
-            return new Refused("task '" + script.name() + "' may not send to subject '" + subject + "'; grant it in "
-                    + script.file().getFileName() + "'s header: [allow] subjects = [\"" + subject + "\"]"
+            return new Refused(script.refusal("send to subject '" + subject + "'", "subjects", subject)
                     + " (wildcards such as \"" + wildcardOf(subject) + "\" work too)");
         }
         return null;

@@ -158,9 +158,8 @@ final class GuestHttp {
             return null;
         }
         String origin = uri.getScheme() + "://" + uri.getRawAuthority();
-        return new GuestCalls.Refused("task '" + script.name() + "' may not reach " + origin
-                + (redirectedFrom == null ? "" : " (" + redirectedFrom + " redirected there)")
-                + "; grant it in " + script.file().getFileName() + "'s header: [allow] http = [\"" + origin + "\"]");
+        return new GuestCalls.Refused(script.refusal("reach " + origin
+                + (redirectedFrom == null ? "" : " (" + redirectedFrom + " redirected there)"), "http", origin));
     }
 
     private static GuestCalls.Failed timedOut(URI uri, Duration limit) {

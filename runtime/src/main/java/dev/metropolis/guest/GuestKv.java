@@ -70,8 +70,7 @@ final class GuestKv {
         if (script.header().allow().kv().contains(bucket)) {
             return null;
         }
-        return new Denied("task '" + script.name() + "' may not use key-value bucket '" + bucket + "'; grant it in "
-                + script.file().getFileName() + "'s header: [allow] kv = [\"" + bucket + "\"]");
+        return new Denied(script.refusal("use key-value bucket '" + bucket + "'", "kv", bucket));
     }
 
     Result get(String bucket, String key) {

@@ -41,6 +41,15 @@ public record TaskScript(String name, Path file, Language language, String sourc
                 .map(header -> new TaskScript(nameOf(file), file, language, source, header));
     }
 
+    /**
+     * What a task is told when it asks for something its header does not grant:
+     * "task 'checkout' may not WHAT; grant it in checkout.py's header: [allow] KEY = ["VALUE"]".
+     */
+    public String refusal(String what, String key, String value) {
+        return "task '" + name + "' may not " + what + "; grant it in " + file.getFileName() + "'s header: [allow] "
+                + key + " = [\"" + value + "\"]";
+    }
+
     private static String read(Path file) throws ScriptProblem {
         try {
             byte[] bytes = Files.readAllBytes(file);

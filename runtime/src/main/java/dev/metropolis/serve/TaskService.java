@@ -1,12 +1,10 @@
 package dev.metropolis.serve;
 
 import dev.metropolis.logging.LogContext;
-import dev.metropolis.logging.RequestIds;
 import dev.metropolis.serve.TaskMetrics.TaskLabels;
 import dev.metropolis.runner.TaskRunner;
 import dev.metropolis.script.ScriptHeader;
 import dev.metropolis.script.TaskScript;
-import dev.metropolis.task.ErrorKind;
 import dev.metropolis.task.TaskError;
 import dev.metropolis.task.TaskReply;
 import dev.metropolis.task.TaskRequest;
@@ -22,13 +20,10 @@ import io.nats.client.Message;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -123,7 +118,7 @@ public final class TaskService implements Binding {
      * the connection's dispatcher thread only classifies and queues.
      */
     private void onMessage(Message message, MicroService.Endpoint endpoint, TaskLabels labels) {
-        Map<String, List<String>> headers = headersOf(message);
+        Map<String, List<String>> headers = Incoming.headers(message);
         CallObserver.Call call = observer.arrived(endpoint, labels, message, headers);
         TaskRequest request = new TaskRequest(message.getSubject(), message.getReplyTo(), headers, message.getData());
         LogContext logContext = LogContext.of(labels.task(), request.subject(), request.header(WireHeaders.REQUEST_ID),
@@ -141,7 +136,7 @@ public final class TaskService implements Binding {
             String task = current.script().name();
             outcome.whenComplete((reply, error) -> {
                 try {
-                    TaskError failure = error == null ? null : asTaskError(error);
+                    TaskError failure = error == null ? null : Incoming.failure(error);
                     ReplySender.Outgoing outgoing = replies.prepare(task, request, reply, failure);
                     // Counted before the reply goes out, so a caller that has its answer also finds it
                     // in $SRV.STATS, the metrics and the trace.
@@ -158,29 +153,6 @@ public final class TaskService implements Binding {
                 }
             });
         }
-    }
-
-    private static TaskError asTaskError(Throwable error) {
-        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-        return cause instanceof TaskError taskError
-                ? taskError
-                : TaskError.of(ErrorKind.CRASHED, "internal error: " + cause);
-    }
-
-    /** The message's headers, with a request id added when the caller sent none. */
-    private static Map<String, List<String>> headersOf(Message message) {
-        Map<String, List<String>> copy = new LinkedHashMap<>();
-        boolean hasRequestId = false;
-        if (message.hasHeaders()) {
-            for (Map.Entry<String, List<String>> header : message.getHeaders().entrySet()) {
-                copy.put(header.getKey(), Collections.unmodifiableList(header.getValue()));
-                hasRequestId |= header.getKey().equalsIgnoreCase(WireHeaders.REQUEST_ID);
-            }
-        }
-        if (!hasRequestId) {
-            copy.put(WireHeaders.REQUEST_ID, List.of(RequestIds.next()));
-        }
-        return copy;
     }
 
     /**

@@ -1,7 +1,6 @@
 package dev.metropolis.stream;
 
 import dev.metropolis.logging.LogContext;
-import dev.metropolis.logging.RequestIds;
 import dev.metropolis.nats.MicroService;
 import dev.metropolis.runner.TaskRunner;
 import dev.metropolis.script.ScriptProblem;
@@ -12,7 +11,6 @@ import dev.metropolis.serve.TaskMetrics;
 import dev.metropolis.serve.TaskMetrics.TaskLabels;
 import dev.metropolis.serve.TaskService;
 import dev.metropolis.stream.Settlement.Verdict;
-import dev.metropolis.task.ErrorKind;
 import dev.metropolis.task.TaskError;
 import dev.metropolis.task.TaskReply;
 import dev.metropolis.task.TaskRequest;
@@ -23,6 +21,7 @@ import io.nats.client.Connection;
 import io.nats.client.JetStream;
 import io.nats.client.JetStreamApiException;
 import dev.metropolis.nats.SlotPuller;
+import dev.metropolis.serve.Incoming;
 import io.nats.client.JetStreamSubscription;
 import io.nats.client.Message;
 import io.nats.client.PullSubscribeOptions;
@@ -30,11 +29,9 @@ import io.nats.client.api.ConsumerInfo;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ScheduledFuture;
@@ -164,7 +161,7 @@ public final class StreamBinding implements Binding {
             }
         }
         outcome.whenCompleteAsync((reply, error) -> {
-            TaskError failure = error == null ? null : asTaskError(error);
+            TaskError failure = error == null ? null : Incoming.failure(error);
             env.metrics().invocation(labels, failure == null ? "ok" : failure.kind().label(),
                     env.nanoTime().getAsLong() - started);
             try (LogContext.Scope scope = LogContext.open(logContext)) {
@@ -250,21 +247,12 @@ public final class StreamBinding implements Binding {
         }
     }
 
-    private static TaskError asTaskError(Throwable error) {
-        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-        return cause instanceof TaskError taskError ? taskError : TaskError.of(ErrorKind.CRASHED, "internal error: " + cause);
-    }
-
     /** The message's headers with the delivery count and stream sequence, and a request id when it has none. */
     private static Map<String, List<String>> headersOf(Message message, long delivered, long sequence) {
-        Map<String, List<String>> copy = new LinkedHashMap<>();
-        if (message.hasHeaders()) {
-            message.getHeaders().entrySet().forEach(header -> copy.put(header.getKey(), List.copyOf(header.getValue())));
-        }
-        copy.putIfAbsent(WireHeaders.REQUEST_ID, List.of(RequestIds.next()));
-        copy.put(WireHeaders.DELIVERIES, List.of(Long.toString(delivered)));
-        copy.put(WireHeaders.STREAM_SEQUENCE, List.of(Long.toString(sequence)));
-        return copy;
+        Map<String, List<String>> headers = Incoming.headers(message);
+        headers.put(WireHeaders.DELIVERIES, List.of(Long.toString(delivered)));
+        headers.put(WireHeaders.STREAM_SEQUENCE, List.of(Long.toString(sequence)));
+        return headers;
     }
 
     @Override
