@@ -46,7 +46,8 @@ public final class Replies {
 
     /**
      * The JSON error body: {"error": message, "code": 504, "kind": "timed_out", "task": ..., "subject": ...};
-     * task and subject are left out when null.
+     * task and subject are left out when null; an invalid input adds
+     * {@code "violations": [{"pointer": "/qty", "rule": "minimum", "message": ...}]}.
      */
     public static byte[] errorBody(TaskError error, String task, String subject) {
         Map<String, Object> body = new LinkedHashMap<>();
@@ -59,11 +60,22 @@ public final class Replies {
         if (subject != null) {
             body.put("subject", subject);
         }
+        if (!error.violations().isEmpty()) {
+            body.put("violations", error.violations().stream().map(Replies::violation).toList());
+        }
         try {
             return JSON.writeValueAsBytes(body);
         } catch (JsonProcessingException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    private static Map<String, String> violation(dev.metropolis.task.Violation violation) {
+        Map<String, String> entry = new LinkedHashMap<>();
+        entry.put("pointer", violation.pointer());
+        entry.put("rule", violation.rule());
+        entry.put("message", violation.message());
+        return entry;
     }
 
     /**

@@ -21,6 +21,8 @@ public enum ErrorKind {
     NO_ROUTE(404),
     /** A task serves the route, but not with this HTTP method (gateway). */
     METHOD_NOT_ALLOWED(405),
+    /** The input does not match the task's input schema (its header's {@code input}); the body lists each violation. */
+    INVALID_INPUT(422),
     /** The payload exceeds the size limit. */
     TOO_LARGE(413),
     /** Every context is busy and the waiting queue is full. Retry later. */

@@ -1,5 +1,6 @@
 package dev.metropolis.task;
 
+import java.util.List;
 import java.util.Objects;
 
 /** A task's failure as the caller will see it: a kind, a status code and a message a person can act on. */
@@ -8,11 +9,25 @@ public final class TaskError extends RuntimeException {
 
     private final ErrorKind kind;
     private final int code;
+    private final List<Violation> violations;
 
     private TaskError(ErrorKind kind, int code, String message) {
+        this(kind, code, message, List.of());
+    }
+
+    private TaskError(ErrorKind kind, int code, String message, List<Violation> violations) {
         super(Objects.requireNonNull(message, "message"), null, false, false);
         this.kind = Objects.requireNonNull(kind, "kind");
         this.code = code;
+        this.violations = List.copyOf(violations);
+    }
+
+    /** An input that breaks its task's schema: 422, the message naming each violation, the list kept for the body. */
+    public static TaskError invalidInput(String message, List<Violation> violations) {
+        if (violations.isEmpty()) {
+            throw new IllegalArgumentException("an invalid input has at least one violation");
+        }
+        return new TaskError(ErrorKind.INVALID_INPUT, ErrorKind.INVALID_INPUT.defaultCode(), message, violations);
     }
 
     /** An error of the given kind with its default code. */
@@ -45,7 +60,12 @@ public final class TaskError extends RuntimeException {
 
     /** The same error (kind and code) with another message, e.g. with a secret's value redacted. */
     public static TaskError withMessage(TaskError error, String message) {
-        return new TaskError(error.kind, error.code, message);
+        return new TaskError(error.kind, error.code, message, error.violations);
+    }
+
+    /** The schema violations of an {@link ErrorKind#INVALID_INPUT} error; empty for other errors. */
+    public List<Violation> violations() {
+        return violations;
     }
 
     public ErrorKind kind() {

@@ -49,6 +49,13 @@ public record TaskMetadata(String task, String language, String file, List<Strin
     public static final String RATE = "metropolis.rate";
     /** "true" when the task's routes answer 202 and run as jobs; left out otherwise. */
     public static final String ASYNC = "metropolis.async";
+    /**
+     * The task's input JSON Schema (draft 2020-12) as JSON text, on each endpoint of its {@code $SRV.INFO}
+     * (the micro-service convention puts schemas on endpoints); absent when the header declares none.
+     */
+    public static final String INPUT = "metropolis.input";
+    /** The task's output JSON Schema as JSON text, on each endpoint; absent when the header declares none. */
+    public static final String OUTPUT = "metropolis.output";
     /** The trigger of a task that answers requests: the default, and what a host that announces none means. */
     public static final String REQUEST_TRIGGER = "request";
     /** Followed by a grant's key: {@code metropolis.allow.subjects = "inventory.*,audit.>"}. */
@@ -88,6 +95,18 @@ public record TaskMetadata(String task, String language, String file, List<Strin
     public TaskMetadata(String task, String language, String file, List<String> subjects, String queue, String version,
             Duration timeout, int concurrency, HttpRoute http) {
         this(task, language, file, subjects, queue, version, timeout, concurrency, http, Map.of());
+    }
+
+    /** The endpoint metadata carrying a task's schemas (JSON text, or null for none): only the keys of those declared. */
+    public static Map<String, String> schemas(String input, String output) {
+        Map<String, String> map = new LinkedHashMap<>();
+        if (input != null) {
+            map.put(INPUT, input);
+        }
+        if (output != null) {
+            map.put(OUTPUT, output);
+        }
+        return map;
     }
 
     /** Whether a service's metadata is a Metropolis task's (other micro services share the account). */

@@ -257,7 +257,10 @@ final class ScriptSet {
         }
         LOG.log(Level.FINE, "{0}: first context ready in {1} ms",
                 new Object[] {script.file().getFileName(), String.valueOf((nanoTime.getAsLong() - started) / 1_000_000)});
-        return new Warm(new TaskRunner(script, pool, watchdog, nanoTime), factory.filesRead());
+        // Schema files count as read: editing one reloads the task like editing an import.
+        Set<Path> reads = new java.util.LinkedHashSet<>(factory.filesRead());
+        reads.addAll(script.header().schemas().files());
+        return new Warm(new TaskRunner(script, pool, watchdog, nanoTime), reads);
     }
 
     /** Serves a warm version as its plan says: a new service, in place of the previous version, or replacing it. */

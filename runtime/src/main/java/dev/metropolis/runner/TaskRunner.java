@@ -136,6 +136,9 @@ public final class TaskRunner implements AutoCloseable {
             CompletableFuture<TaskReply> reply) {
         try (LogContext.Scope scope = LogContext.open(logContext)) {
             Payload payload = Payload.classify(request.header("Content-Type"), request.data());
+            if (script.header().schemas().input() != null) {
+                InputCheck.check(script.header().schemas().input(), script.name(), payload); // before a context is leased
+            }
             reply.complete(pool.execute(deadline, lease -> call(lease, request, payload, deadline, timeout)));
         } catch (TaskError e) {
             reply.completeExceptionally(e);

@@ -69,6 +69,8 @@ public final class HeaderParser {
         KEYS.put("schedule", (value, draft) -> draft.schedule = string(value, "\"*/5 * * * *\""));
         KEYS.put("every", (value, draft) -> draft.every = duration(value));
         KEYS.put("time_zone", (value, draft) -> draft.zone = zone(string(value, "\"Europe/Paris\"")));
+        KEYS.put("input", HeaderParser::readBySchemaReader);
+        KEYS.put("output", HeaderParser::readBySchemaReader);
         KEYS.put("allow", (value, draft) -> {
             throw new IllegalStateException("[allow] is read by GrantParser: its keys have lines of their own");
         });
@@ -193,6 +195,11 @@ public final class HeaderParser {
                 draft.allow = GrantParser.read(file, toml, line, position -> block.fileLine(position));
                 continue;
             }
+            if (key.equals("input") || key.equals("output")) {
+                draft.schemas = draft.schemas.with(key, SchemaReader.read(file, key, toml.get(List.of(key)), line));
+                validate(file, line, key, draft);
+                continue;
+            }
             try {
                 rule.apply(toml.get(List.of(key)), draft);
                 // Earlier keys already passed, so a rejection here is this key's fault.
@@ -211,6 +218,18 @@ public final class HeaderParser {
                     + " not from a subject; remove 'subject' (or 'schedule'/'every')");
         }
         return draft.build(draft.subjects == null ? List.of() : draft.subjects);
+    }
+
+    private static void readBySchemaReader(Object value, Draft draft) {
+        throw new IllegalStateException("input and output are read by SchemaReader, which needs the script's file");
+    }
+
+    private static void validate(Path file, int line, String key, Draft draft) throws ScriptProblem {
+        try {
+            draft.validate();
+        } catch (IllegalArgumentException e) {
+            throw new ScriptProblem(file, line, "key '" + key + "': " + e.getMessage(), e);
+        }
     }
 
     /** The keys that belong to a stream or a schedule, checked once every key is read, at the offending key's line. */
@@ -276,7 +295,7 @@ public final class HeaderParser {
         String message = "unknown key '" + key + "' in the metropolis header";
         if (value instanceof TomlTable) {
             // "[limits]" and "limits.cpu = 1" both arrive as a table named "limits".
-            message += "; besides the [allow] table the header takes plain keys only, no tables or dotted keys";
+            message += "; besides the [allow], [input] and [output] tables the header takes plain keys only, no tables or dotted keys";
         }
         // The request/reply keys; the stream and schedule keys are found by "did you mean" and the README.
         message += " (known keys: " + String.join(", ", KEYS.keySet().stream().filter(known -> !TRIGGER_KEYS.contains(known))
@@ -449,6 +468,7 @@ public final class HeaderParser {
         private Rate rate;
         private boolean async;
         private Grants allow = Grants.NONE;
+        private TaskSchemas schemas = TaskSchemas.NONE;
         private String stream;
         private String durable = "";
         private int maxDeliver = Trigger.Retry.DEFAULT_MAX_DELIVER;
@@ -468,7 +488,7 @@ public final class HeaderParser {
 
         ScriptHeader build(List<String> subjects) {
             return new ScriptHeader(subjects, queue, function, timeout, concurrency, maxPending, version, description, http,
-                    allow, trigger(), auth, rate, async);
+                    allow, trigger(), auth, rate, async, schemas);
         }
 
         private Trigger trigger() {

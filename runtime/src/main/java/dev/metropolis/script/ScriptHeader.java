@@ -29,6 +29,7 @@ import java.util.regex.Pattern;
  * @param rate        its rate limit at the gateway per caller ({@code rate = "100/s"}): null for the gateway's
  * @param async       whether the gateway answers the task's routes 202 at once and runs them as jobs
  *                    (as if every request said {@code Prefer: respond-async})
+ * @param schemas     the JSON Schemas of its input (checked before it runs) and output ({@code input}, {@code output})
  */
 public record ScriptHeader(
         List<String> subjects,
@@ -44,7 +45,8 @@ public record ScriptHeader(
         Trigger trigger,
         AccessPolicy auth,
         Rate rate,
-        boolean async) {
+        boolean async,
+        TaskSchemas schemas) {
 
     public static final String DEFAULT_QUEUE = "metropolis";
     public static final String DEFAULT_FUNCTION = "handle";
@@ -64,6 +66,7 @@ public record ScriptHeader(
 
     public ScriptHeader {
         Objects.requireNonNull(allow, "allow");
+        Objects.requireNonNull(schemas, "schemas");
         Objects.requireNonNull(trigger, "trigger");
         subjects = List.copyOf(Objects.requireNonNull(subjects, "subjects"));
         if (subjects.isEmpty() && !(trigger instanceof Trigger.Schedule)) {
@@ -116,10 +119,21 @@ public record ScriptHeader(
             throw new IllegalArgumentException("http route '" + http + "' maps to the first subject, '"
                     + subjects.getFirst() + "', which has wildcards; list a plain subject first");
         }
+        if (schemas.output() != null && !(trigger instanceof Trigger.Request)) {
+            throw new IllegalArgumentException("'output' describes a reply; a stream or schedule task has none to give");
+        }
         if (async && !(trigger instanceof Trigger.Request)) {
             throw new IllegalArgumentException("async = true needs a task that answers requests; a stream or schedule"
                     + " task is asynchronous already");
         }
+    }
+
+    /** A header without schemas. */
+    public ScriptHeader(List<String> subjects, String queue, String function, Duration timeout, int concurrency,
+            int maxPending, String version, String description, String http, Grants allow, Trigger trigger,
+            AccessPolicy auth, Rate rate, boolean async) {
+        this(subjects, queue, function, timeout, concurrency, maxPending, version, description, http, allow, trigger,
+                auth, rate, async, TaskSchemas.NONE);
     }
 
     /** A header without a gateway policy of its own, whose routes answer when the task has (not asynchronous). */

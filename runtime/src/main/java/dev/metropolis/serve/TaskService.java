@@ -90,10 +90,18 @@ public final class TaskService implements Binding {
         for (String subject : header.subjects()) {
             TaskLabels labels = new TaskLabels(script.name(), subject, script.language().id());
             endpoints.add(new MicroService.Endpoint(MicroService.uniqueName(MicroService.endpointName(subject), names), subject, header.queue(),
-                    Map.of("subject", subject), (message, endpoint) -> onMessage(message, endpoint, labels)));
+                    endpointMetadata(script, subject), (message, endpoint) -> onMessage(message, endpoint, labels)));
         }
         return new MicroService(connection, MicroService.serviceName(script.name()), header.version(), description, metadata(script),
                 endpoints);
+    }
+
+    /** What discovery shows of each endpoint: its subject and the task's schemas ({@code metropolis.input}, ...). */
+    public static Map<String, String> endpointMetadata(TaskScript script, String subject) {
+        Map<String, String> metadata = new java.util.LinkedHashMap<>();
+        metadata.put("subject", subject);
+        metadata.putAll(script.header().schemas().metadata());
+        return metadata;
     }
 
     /** What discovery shows of a script: the {@code metropolis.*} metadata keys. */
@@ -222,6 +230,7 @@ public final class TaskService implements Binding {
      */
     public static boolean canServe(TaskScript current, TaskScript next) {
         return current.file().equals(next.file()) && metadata(current).equals(metadata(next))
-                && current.header().description().equals(next.header().description());
+                && current.header().description().equals(next.header().description())
+                && current.header().schemas().metadata().equals(next.header().schemas().metadata());
     }
 }

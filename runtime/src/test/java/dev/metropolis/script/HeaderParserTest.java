@@ -305,7 +305,8 @@ class HeaderParserTest {
 
         assertThat(problem.line()).isEqualTo(3);
         assertThat(problem.detail()).isEqualTo("unknown key 'timout' in the metropolis header (known keys: subject,"
-                + " queue, function, timeout, concurrency, max_pending, version, description, http, auth, rate, async, allow);"
+                + " queue, function, timeout, concurrency, max_pending, version, description, http, auth, rate, async, input,"
+                + " output, allow);"
                 + " did you mean 'timeout'?");
     }
 
