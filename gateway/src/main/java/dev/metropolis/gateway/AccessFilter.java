@@ -47,6 +47,12 @@ final class AccessFilter implements Filter {
         this.nanoTime = nanoTime;
     }
 
+    /** Whether bearer tokens may be JWTs now (the auth file has a jwt section). */
+    boolean acceptsJwt() {
+        Authenticator auth = authenticator.get();
+        return auth != null && auth.jwt() != null;
+    }
+
     /** The policies in force now (the auth file may have been reloaded). */
     EdgePolicy edge() {
         Authenticator auth = authenticator.get();
@@ -64,9 +70,11 @@ final class AccessFilter implements Filter {
         }
         Authenticator auth = authenticator.get();
         EdgePolicy edge = edge();
-        TaskRoute route = path.equals("/tasks") ? null
+        // The task list and the OpenAPI document say the same (what is served): one policy, listPolicy().
+        boolean listing = path.equals("/tasks") || path.equals(Gateway.OPENAPI_PATH);
+        TaskRoute route = listing ? null
                 : routes.get().find(method, RouteTable.segments(path)).match().map(RouteTable.Match::route).orElse(null);
-        if (route == null && !path.equals("/tasks")) {
+        if (route == null && !listing) {
             chain.proceed(); // no such route: the proxy answers 404 or 405
             return;
         }

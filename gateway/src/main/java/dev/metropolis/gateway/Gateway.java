@@ -79,6 +79,8 @@ public final class Gateway implements AutoCloseable {
                         routing.addFilter(new CorsFilter(edge.cors())); // first: a preflight carries no credential
                     }
                     routing.addFilter(access);
+                    // Before routing(...), whose catch-all would take it for a task's route.
+                    routing.get(OPENAPI_PATH, new OpenApiHandler(discovery::current, access::edge, access::acceptsJwt));
                     routing(routing, proxy, new TaskList(discovery::current, access::edge), jobs);
                 })
                 .build();
@@ -124,6 +126,9 @@ public final class Gateway implements AutoCloseable {
                 new Object[] {gateway.scheme, config.host(), String.valueOf(gateway.server.port())});
         return gateway;
     }
+
+    /** Where the OpenAPI document is served; it follows the same auth as {@code GET /tasks}. */
+    static final String OPENAPI_PATH = "/openapi.json";
 
     /** The gateway's routes; a function of its parts so tests can build the same routing. */
     static void routing(HttpRouting.Builder routing, TaskProxy proxy, TaskList tasks, Jobs jobs) {

@@ -90,14 +90,14 @@ public final class RouteTable {
         if (task.http() != null && !endpoints.isEmpty()) {
             result.add(new TaskRoute(task.task(), task.language(), info.version(), info.description(), task.queue(),
                     endpoints.getFirst().subject(), task.http().method(), task.http().segments(), true, task.timeout(), 1,
-                    task.allow(), task.async()));
+                    task.allow(), task.async()).withSchemas(RouteSchemas.of(endpoints.getFirst().metadata())));
             endpoints = endpoints.subList(1, endpoints.size());
         }
         for (EndpointInfo endpoint : endpoints) {
             String subject = endpoint.subject();
             result.add(new TaskRoute(task.task(), task.language(), info.version(), info.description(),
                     endpoint.queueGroup(), subject, null, Arrays.asList(subject.split("\\.")), false, task.timeout(), 1,
-                    task.allow(), task.async()));
+                    task.allow(), task.async()).withSchemas(RouteSchemas.of(endpoint.metadata())));
         }
         return result;
     }

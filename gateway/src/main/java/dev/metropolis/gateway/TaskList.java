@@ -61,6 +61,9 @@ final class TaskList implements Handler {
         if (route.async()) {
             task.put("async", true); // answered 202 with a job; see Jobs
         }
+        // The console's "try it" form reads these two: JSON Schema objects, null when the task declares none.
+        task.put("input", route.schemas().input());
+        task.put("output", route.schemas().output());
         if (!route.allow().isEmpty()) {
             task.put("allow", route.allow()); // what the task may do beyond answering
         }

@@ -43,6 +43,15 @@ final class EdgeFixture implements AutoCloseable {
         return fixture;
     }
 
+    /** Adds an answering task on {@code subject} with service and endpoint metadata of its own; before {@link #start}. */
+    EdgeFixture withTask(String task, String subject, Map<String, String> metadata, Map<String, String> endpointMetadata)
+            throws Exception {
+        FakeTask fake = FakeTask.answering(nats, task, subject, metadata, endpointMetadata);
+        tasks.put(task, fake);
+        resources.add(fake);
+        return this;
+    }
+
     /** Starts the gateway with {@code edge} and waits until it routes to every task. */
     EdgeFixture start(EdgeConfig edge, Map<String, String> env) {
         gateway = Gateway.builder(new GatewayConfig("127.0.0.1", 0, nats.settings(), 1 << 20, 64, Duration.ofSeconds(60),

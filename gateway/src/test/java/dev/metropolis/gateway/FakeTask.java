@@ -26,13 +26,18 @@ final class FakeTask implements AutoCloseable {
 
     private FakeTask(Connection connection, String task, String subject, Duration timeout, Map<String, String> extra,
             boolean answer) {
+        this(connection, task, subject, timeout, extra, Map.of(), answer);
+    }
+
+    private FakeTask(Connection connection, String task, String subject, Duration timeout, Map<String, String> extra,
+            Map<String, String> endpointMetadata, boolean answer) {
         this.connection = connection;
         Map<String, String> metadata = new HashMap<>(Map.of(TaskMetadata.TASK, task, TaskMetadata.LANGUAGE, "js",
                 TaskMetadata.SUBJECTS, subject, TaskMetadata.QUEUE, "workers",
                 TaskMetadata.TIMEOUT_MS, Long.toString(timeout.toMillis())));
         metadata.putAll(extra);
         this.service = new MicroService(connection, MicroService.serviceName(task), "1.0.0", "a test's stand-in", metadata,
-                List.of(new MicroService.Endpoint(MicroService.endpointName(subject), subject, "workers", Map.of(),
+                List.of(new MicroService.Endpoint(MicroService.endpointName(subject), subject, "workers", endpointMetadata,
                         (message, endpoint) -> {
                             received.add(message);
                             if (answer) {
@@ -52,6 +57,12 @@ final class FakeTask implements AutoCloseable {
      */
     static FakeTask answering(TestNats nats, String task, String subject, Map<String, String> metadata) throws Exception {
         return start(new FakeTask(nats.connect(), task, subject, Duration.ofSeconds(5), metadata, true));
+    }
+
+    /** An answering task whose endpoint announces {@code endpointMetadata} too (its schemas, as a host's do). */
+    static FakeTask answering(TestNats nats, String task, String subject, Map<String, String> metadata,
+            Map<String, String> endpointMetadata) throws Exception {
+        return start(new FakeTask(nats.connect(), task, subject, Duration.ofSeconds(5), metadata, endpointMetadata, true));
     }
 
     private static FakeTask start(FakeTask fake) throws Exception {
