@@ -1,6 +1,13 @@
 // /// metropolis
 // subject = "math.add"
 // description = "Adds two numbers: {\"a\": 1, \"b\": 2} -> 3"
+// output = { type = "number" }
+//
+// [input]                     # checked by the host before handle runs: a violation is a 422
+// type = "object"
+// required = ["a", "b"]
+// properties.a = { type = "number" }
+// properties.b = { type = "number" }
 // ///
 import { isNumber } from './numbers.mjs';
 

@@ -1,6 +1,7 @@
 // /// metropolis
 // subject = ["cart.add", "cart.show"]
 // description = "A shopping cart kept in the JetStream key-value bucket 'carts'"
+// input = "schemas/cart.json"    # a schema file in the scripts folder (both subjects take a cart)
 //
 // [allow]
 // kv = ["carts"]

@@ -1,6 +1,7 @@
 # /// metropolis
 # subject = "shop.checkout"
 # description = "Prices a cart (asks cart.show), adds tax and announces the order on orders.placed"
+# input = { type = "object", required = ["cart"], properties.cart = { type = "string", minLength = 1 } }
 #
 # [allow]
 # subjects = ["cart.show", "orders.placed"]

@@ -2,6 +2,7 @@
 // subject = "math.stats"
 // timeout = "2s"
 // description = "Count, mean and median of a JSON array of numbers (an async task)"
+// input = { type = "array", items = { type = "number" }, minItems = 1 }
 // ///
 import { isNumber } from './numbers.mjs';
 

@@ -2,6 +2,7 @@
 # subject = "text.wordcount"
 # version = "1.0.0"
 # description = "Counts the words of a text and lists the most common ones"
+# input = { type = "string" }
 # ///
 import re
 from collections import Counter

@@ -13,6 +13,7 @@
 # max_deliver = 4
 # backoff = ["1s", "10s"]
 # dead_letter = "dead.invoices"
+# input = { type = "object", required = ["customer"] }   # a message without one fails for good (422), unrun
 # [allow]
 # subjects = ["invoices.issued"]
 # ///

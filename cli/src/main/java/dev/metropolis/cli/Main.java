@@ -82,7 +82,10 @@ public final class Main {
             case "host" -> host(rest, env);
             case "gateway" -> GatewayMain.run(rest, env);
             case "dev" -> dev(rest, env);
-            case "request" -> RequestCommand.run(rest, env, System.out, System.err);
+            case "request" -> RequestCommand.run(rest, env, System.in, System.out, System.err);
+            case "new" -> NewCommand.run(rest, System.out);
+            case "ls" -> LsCommand.run(rest, env, System.out, System.err);
+            case "check" -> CheckCommand.run(rest, env, System.out);
             default -> throw new UsageException("unknown command '" + command + "'");
         });
     }

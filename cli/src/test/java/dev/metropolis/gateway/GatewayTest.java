@@ -52,11 +52,7 @@ class GatewayTest {
 
     @BeforeAll
     void start(@TempDir Path scripts) throws Exception {
-        try (var examples = Files.list(EXAMPLES)) {
-            for (Path file : examples.toList()) {
-                Files.copy(file, scripts.resolve(file.getFileName()));
-            }
-        }
+        dev.metropolis.testkit.Folders.copy(EXAMPLES, scripts); // with the schema files
         for (String name : List.of("web.js", "slow.js", "shout.js")) {
             try (InputStream in = GatewayTest.class.getResourceAsStream("/scripts/" + name)) {
                 Files.copy(in, scripts.resolve(name), StandardCopyOption.REPLACE_EXISTING);

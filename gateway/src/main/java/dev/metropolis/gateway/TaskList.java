@@ -2,6 +2,7 @@ package dev.metropolis.gateway;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.metropolis.nats.ServiceDiscovery;
 import dev.metropolis.task.TaskReply;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.Handler;
@@ -17,7 +18,7 @@ import java.util.function.Supplier;
  * {@code GET /tasks}: every route the gateway knows, with its task's language, version and queue,
  * then the tasks run from a stream or a schedule (no route), each with its trigger.
  */
-final class TaskList implements Handler {
+public final class TaskList implements Handler {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Supplier<RouteTable> routes;
@@ -28,9 +29,7 @@ final class TaskList implements Handler {
 
     @Override
     public void handle(ServerRequest request, ServerResponse response) {
-        RouteTable table = routes.get();
-        List<Map<String, Object>> tasks = new java.util.ArrayList<>(table.routes().stream().map(this::describe).toList());
-        table.triggered().stream().map(TaskList::describe).forEach(tasks::add);
+        List<Map<String, Object>> tasks = entries(routes.get(), edge.get());
         try {
             response.header(HeaderNames.CONTENT_TYPE, TaskReply.JSON)
                     .send(JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(Map.of("tasks", tasks)));
@@ -46,7 +45,23 @@ final class TaskList implements Handler {
         this.edge = edge;
     }
 
-    private Map<String, Object> describe(TaskRoute route) {
+    /**
+     * What {@code GET /tasks} lists for these discovery answers, as {@code metropolis ls} shows it: with
+     * no gateway to ask, each route's {@code auth} is its task's own policy, or "gateway default".
+     */
+    public static List<Map<String, Object>> fromDiscovery(List<ServiceDiscovery.ServiceInfo> services) {
+        return entries(RouteTable.fromDiscovery(services), null);
+    }
+
+    /** Every route, then every stream or scheduled task; {@code edge} null when no gateway's policy is known. */
+    private static List<Map<String, Object>> entries(RouteTable table, EdgePolicy edge) {
+        List<Map<String, Object>> tasks = new java.util.ArrayList<>(table.routes().stream()
+                .map(route -> describe(route, edge)).toList());
+        table.triggered().stream().map(TaskList::describe).forEach(tasks::add);
+        return tasks;
+    }
+
+    private static Map<String, Object> describe(TaskRoute route, EdgePolicy edge) {
         Map<String, Object> task = new LinkedHashMap<>();
         task.put("task", route.task());
         task.put("route", route.display());
@@ -68,9 +83,15 @@ final class TaskList implements Handler {
             task.put("allow", route.allow()); // what the task may do beyond answering
         }
         // What the gateway enforces on this route: the task's own policy or the gateway's default.
-        EdgePolicy policies = edge.get();
-        task.put("auth", policies.policy(route).describe());
-        policies.rate(route).ifPresent(rate -> task.put("rate", rate.toString()));
+        if (edge == null) {
+            task.put("auth", route.auth() == null ? "gateway default" : route.auth().describe());
+            if (route.rate() != null) {
+                task.put("rate", route.rate().toString());
+            }
+            return task;
+        }
+        task.put("auth", edge.policy(route).describe());
+        edge.rate(route).ifPresent(rate -> task.put("rate", rate.toString()));
         return task;
     }
 

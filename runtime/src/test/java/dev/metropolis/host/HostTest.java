@@ -99,9 +99,13 @@ class HostTest {
             assertThat(text(sum)).isEqualTo("42");
             assertThat(header(sum, "Content-Type")).isEqualTo("application/json");
 
-            Message refused = call("math.add", "{\"a\": 1}");
-            assertThat(errorCode(refused)).isEqualTo(400);
-            assertThat(json(refused).get("error").asText()).contains("numbers a and b");
+            Message refused = call("math.add", "{\"a\": 1}"); // refused by its input schema, before it runs
+            assertThat(errorCode(refused)).isEqualTo(422);
+            assertThat(json(refused).get("error").asText()).isEqualTo("the input does not match the input schema of task"
+                    + " 'add': (root): required: required property 'b' not found");
+            assertThat(json(refused).get("violations").get(0).get("rule").asText()).isEqualTo("required");
+            Message notNumbers = call("math.add", "{\"a\": \"1\", \"b\": 2}");
+            assertThat(json(notNumbers).get("violations").get(0).get("pointer").asText()).isEqualTo("/a");
         }
 
         @Test

@@ -43,12 +43,7 @@ final class TestSupport {
 
     /** Copies the repository's example scripts into {@code folder}. */
     static Path withExamples(Path folder) throws IOException {
-        try (var files = Files.list(EXAMPLES)) {
-            for (Path file : files.toList()) {
-                Files.copy(file, folder.resolve(file.getFileName()), StandardCopyOption.REPLACE_EXISTING);
-            }
-        }
-        return folder;
+        return dev.metropolis.testkit.Folders.copy(EXAMPLES, folder); // with schemas/ and durable/
     }
 
     static Connection client(int port) throws IOException, InterruptedException {
