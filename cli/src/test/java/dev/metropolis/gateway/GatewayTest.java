@@ -349,6 +349,38 @@ class GatewayTest {
     }
 
     @Test
+    void anInputThatBreaksItsSchemaIsA422OverHttpToo() throws Exception {
+        HttpResponse<String> refused = post("/math/add", "{\"a\": 1, \"b\": \"two\"}");
+
+        assertThat(refused.statusCode()).isEqualTo(422);
+        JsonNode body = json(refused);
+        assertThat(body.get("kind").asText()).isEqualTo("invalid_input");
+        assertThat(body.get("violations").get(0).get("pointer").asText()).isEqualTo("/b");
+        assertThat(body.get("violations").get(0).get("rule").asText()).isEqualTo("type");
+    }
+
+    @Test
+    void tasksAndTheOpenApiDocumentShowTheExamplesSchemas() throws Exception {
+        JsonNode add = null;
+        for (JsonNode task : json(send(to("/tasks").GET().build())).get("tasks")) {
+            if (task.get("task").asText().equals("add")) {
+                add = task;
+            }
+        }
+        assertThat(add).isNotNull();
+        assertThat(add.get("input").get("required").toString()).isEqualTo("[\"a\",\"b\"]");
+        assertThat(add.get("output").get("type").asText()).isEqualTo("number");
+
+        JsonNode document = json(send(to("/openapi.json").GET().build()));
+        assertThat(document.get("openapi").asText()).isEqualTo("3.1.0");
+        assertThat(document.at("/paths/~1math~1add/post/requestBody/content/application~1json/schema"))
+                .isEqualTo(add.get("input"));
+        assertThat(document.at("/paths/~1math~1add/post/responses/200/content/application~1json/schema/type").asText())
+                .isEqualTo("number");
+        assertThat(document.at("/paths/~1math~1add/post/summary").asText()).isEqualTo("add 0.0.0 (js)");
+    }
+
+    @Test
     void healthSaysLiveAndReady() throws Exception {
         assertThat(send(to("/observe/health/live").GET().build()).statusCode()).isEqualTo(200);
         HttpResponse<String> ready = send(to("/observe/health/ready").GET().build());
