@@ -26,7 +26,7 @@ import java.util.Map;
 final class LsCommand {
     static final List<Option> OPTIONS = List.of(
             NatsOptions.OPTIONS.getFirst(),
-            new Option("--wait", null, "DURATION", "1s", "how long to collect the hosts' answers"),
+            new Option("--wait", null, "DURATION", "2s", "how long to collect the hosts' answers"),
             new Option("--json", null, null, "false", "print the entries as GET /tasks does (JSON), not a table"));
     private static final List<String> COLUMNS = List.of("task", "language", "version", "route", "subject", "trigger",
             "instances", "input", "description");

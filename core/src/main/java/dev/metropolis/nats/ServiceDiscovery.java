@@ -53,6 +53,9 @@ public final class ServiceDiscovery {
      */
     public record Answers(List<ServiceInfo> services, List<String> unreadable) {}
 
+    /** How long a round past its window still waits for one more answer: only those already received are read. */
+    private static final Duration PENDING_WAIT = Duration.ofMillis(1);
+
     /**
      * Publishes {@code $SRV.INFO} and collects answers for {@code window}, or until {@code max}
      * services answered. No service at all is an empty answer, not an error.
@@ -66,8 +69,9 @@ public final class ServiceDiscovery {
             connection.publish(MicroService.DISCOVERY_PREFIX + "INFO", inbox, null);
             long deadline = System.nanoTime() + window.toNanos();
             while (services.size() < max) {
-                long left = deadline - System.nanoTime();
-                Message answer = left > 0 ? answers.nextMessage(Duration.ofNanos(left)) : null;
+                // Past the window, answers already received are still read (a slow first parse must not drop them).
+                long left = Math.max(deadline - System.nanoTime(), PENDING_WAIT.toNanos());
+                Message answer = answers.nextMessage(Duration.ofNanos(left));
                 if (answer == null) {
                     break;
                 }
