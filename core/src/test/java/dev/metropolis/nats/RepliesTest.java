@@ -57,6 +57,22 @@ class RepliesTest {
     }
 
     @Test
+    void anInvalidInputListsEveryViolationInItsBody() {
+        TaskError error = TaskError.invalidInput("the input does not match", java.util.List.of(
+                new dev.metropolis.task.Violation("/qty", "minimum", "must have a minimum value of 1"),
+                new dev.metropolis.task.Violation("", "required", "required property 'item' not found")));
+
+        assertThat(new String(Replies.errorBody(error, "order", "shop.order"), java.nio.charset.StandardCharsets.UTF_8))
+                .isEqualTo("{\"error\":\"the input does not match\",\"code\":422,\"kind\":\"invalid_input\",\"task\":\"order\","
+                        + "\"subject\":\"shop.order\",\"violations\":[{\"pointer\":\"/qty\",\"rule\":\"minimum\","
+                        + "\"message\":\"must have a minimum value of 1\"},{\"pointer\":\"\",\"rule\":\"required\","
+                        + "\"message\":\"required property 'item' not found\"}]}");
+        assertThat(Replies.errorHeaders(error).getFirst("Nats-Service-Error-Code")).isEqualTo("422");
+        assertThat(new String(Replies.errorBody(TaskError.of(ErrorKind.CRASHED, "x"), null, null),
+                java.nio.charset.StandardCharsets.UTF_8)).doesNotContain("violations");
+    }
+
+    @Test
     void aSuccessfulReplyHasNoErrorAndStatus200() {
         Message success = reply(Replies.headers(TaskReply.text("ok")), "ok".getBytes(StandardCharsets.UTF_8));
 
