@@ -59,8 +59,8 @@ class HostileInputTest {
     @BeforeAll
     @Timeout(value = 180, unit = TimeUnit.SECONDS)
     void start(@TempDir Path scripts) throws Exception {
-        for (String name : List.of("hostile.py", "hostile.js", "spin.py", "spin.js", "sane.js", "broken-header.py",
-                "broken-syntax.js")) {
+        for (String name : List.of("hostile.py", "hostile.js", "spin.py", "spin.js", "sane.js", "guarded.js",
+                "broken-header.py", "broken-syntax.js", "broken-schema.js")) {
             try (InputStream in = HostileInputTest.class.getResourceAsStream(CORPUS + "scripts/" + name)) {
                 Files.copy(in, scripts.resolve(name));
             }
@@ -121,6 +121,9 @@ class HostileInputTest {
         assertThat(reply.getHeaders().getFirst("Nats-Service-Error-Code")).isEqualTo(f.get(3));
         assertThat(error.get("kind").asText()).isEqualTo(f.get(4));
         assertThat(error.get("error").asText()).contains(f.get(5)).doesNotContain("java.lang.", "com.oracle.");
+        if (error.has("violations")) {
+            assertThat(error.get("violations").size()).isBetween(1, 100);
+        }
         assertSaneTaskAnswers();
     }
 
@@ -128,6 +131,8 @@ class HostileInputTest {
         return switch (spec) {
             case "DEEP" -> "[".repeat(100_000).getBytes(StandardCharsets.US_ASCII);
             case "NOT_UTF8" -> new byte[] {(byte) 0xc3, (byte) 0x28};
+            case "MANY_WRONG" -> ("[" + String.join(",", java.util.Collections.nCopies(20_000, "\"x\"")) + "]")
+                    .getBytes(StandardCharsets.US_ASCII); // 20,000 violations: the reply lists 100 of them
             default -> spec.getBytes(StandardCharsets.UTF_8);
         };
     }
@@ -152,7 +157,11 @@ class HostileInputTest {
     @Test
     void brokenScriptsAreLoadErrorsWithFileAndLineAndTheRestServe() throws Exception {
         assertThat(host.problems()).extracting(problem -> problem.file().getFileName().toString())
-                .containsExactlyInAnyOrder("broken-header.py", "broken-syntax.js");
+                .containsExactlyInAnyOrder("broken-header.py", "broken-syntax.js", "broken-schema.js");
+        ScriptProblem schema = host.problems().stream()
+                .filter(problem -> problem.file().getFileName().toString().equals("broken-schema.js")).findFirst().orElseThrow();
+        assertThat(schema.line()).isEqualTo(3);
+        assertThat(schema.detail()).contains("is outside the scripts folder");
         ScriptProblem header = host.problems().stream()
                 .filter(problem -> problem.file().getFileName().toString().equals("broken-header.py")).findFirst().orElseThrow();
         assertThat(header.line()).isEqualTo(3);

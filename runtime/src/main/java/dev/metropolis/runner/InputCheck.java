@@ -20,8 +20,10 @@ import java.util.List;
  */
 final class InputCheck {
     private static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
-    /** Most violations named in the message; the body's list has them all. */
+    /** Most violations named in the message. */
     private static final int MOST_IN_MESSAGE = 5;
+    /** Most violations listed in the body: an input wrong everywhere must not make a reply too large to send. */
+    static final int MOST_IN_BODY = 100;
 
     private InputCheck() {}
 
@@ -37,7 +39,7 @@ final class InputCheck {
         List<String> named = violations.stream().limit(MOST_IN_MESSAGE).map(Violation::toString).toList();
         String more = violations.size() > MOST_IN_MESSAGE ? "; and " + (violations.size() - MOST_IN_MESSAGE) + " more" : "";
         throw TaskError.invalidInput("the input does not match the input schema of task '" + task + "': "
-                + String.join("; ", named) + more, violations);
+                + String.join("; ", named) + more, violations.subList(0, Math.min(violations.size(), MOST_IN_BODY)));
     }
 
     /** The body as JSON: parsed when it is (or may be) JSON, else the text as a string. */

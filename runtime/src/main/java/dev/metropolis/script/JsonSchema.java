@@ -32,12 +32,10 @@ public final class JsonSchema {
             builder -> builder.schemaRegistryConfig(SchemaRegistryConfig.builder().pathType(PathType.JSON_POINTER).build()));
     private static final Schema META = REGISTRY.getSchema(SchemaLocation.of(DIALECT));
 
-    private final JsonNode node;
     private final String json;
     private final Schema schema;
 
     private JsonSchema(JsonNode node, Schema schema) {
-        this.node = node;
         this.json = node.toString();
         this.schema = schema;
     }
@@ -79,11 +77,6 @@ public final class JsonSchema {
     /** The schema as compact JSON text, as published in discovery. */
     public String json() {
         return json;
-    }
-
-    /** The schema as a JSON tree (read-only by convention). */
-    public JsonNode node() {
-        return node;
     }
 
     @Override

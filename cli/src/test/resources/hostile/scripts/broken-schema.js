@@ -1,0 +1,7 @@
+// /// metropolis
+// subject = "hostile.broken.schema"
+// input = "../../../etc/passwd.json"
+// ///
+export function handle(body) {
+  return body;
+}
