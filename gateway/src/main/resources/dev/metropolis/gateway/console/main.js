@@ -30,7 +30,13 @@ async function refresh() {
   render();
 }
 
+let drawn = null;
+
 function render() {
+  // Redrawn only when something changed, so a row someone is pointing at stays put.
+  const now = JSON.stringify([state.tasks, state.stats, state.selected]);
+  if (now === drawn) return;
+  drawn = now;
   renderTasks(document.querySelector('#tasks tbody'), state.tasks, state.stats, state.selected, select);
   const task = state.tasks.find((t) => t.task === state.selected);
   const details = $('details');

@@ -24,7 +24,9 @@ function grants(allow) {
 }
 
 function number(value, unit = '') {
-  return value === null || value === undefined ? '–' : `${value}${unit}`;
+  if (value === null || value === undefined) return '–';
+  const digits = Number.isInteger(value) ? 0 : Math.abs(value) < 10 ? 2 : 1;
+  return `${value.toFixed(digits)}${unit}`;
 }
 
 function percent(rate) {
@@ -47,7 +49,7 @@ export function renderTasks(tbody, tasks, stats, selected, onSelect) {
       el('td', { class: 'mono' }, task.subjects.join(', ')),
       el('td', { class: 'mono' }, task.routes.map((r) => r.route).join(', ') || '–'),
       el('td', {}, task.trigger),
-      el('td', { title: (live.hosts || []).join(', ') }, live.hosts ? live.hosts.join(', ') : `${task.instances} host(s)`),
+      el('td', { class: 'hosts', title: (live.hosts || []).join(', ') }, live.hosts ? live.hosts.join(', ') : `${task.instances} host(s)`),
       el('td', { class: 'mono' }, grants(task.allow)),
       el('td', { class: 'number' }, number(live.requests_per_second)),
       el('td', { class: 'number' }, percent(live.error_rate)),
