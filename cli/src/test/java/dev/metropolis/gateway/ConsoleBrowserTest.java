@@ -68,6 +68,7 @@ class ConsoleBrowserTest {
     private final HttpClient http = HttpClient.newHttpClient();
     private Path scripts;
     private LocalNatsServer server;
+    private NatsSettings nats;
     private Engines engines;
     private Host host;
     private Gateway gateway;
@@ -87,7 +88,7 @@ class ConsoleBrowserTest {
         Files.writeString(scripts.resolve("xss.js"), XSS_SCRIPT);
         int natsPort = FreePort.next();
         server = LocalNatsServer.start(natsPort, System.getenv());
-        NatsSettings nats = NatsSettings.of("nats://127.0.0.1:" + natsPort);
+        nats = NatsSettings.of("nats://127.0.0.1:" + natsPort);
         engines = new Engines();
         // A busy machine (2 shared cores) can take longer than the default 5 s to load a Python example.
         host = Host.builder(new HostConfig(scripts, nats, Duration.ofSeconds(5), true).withLoadTimeout(Duration.ofSeconds(60)),
@@ -229,6 +230,28 @@ class ConsoleBrowserTest {
         byte[] png = browser.getScreenshotAs(OutputType.BYTES);
         Files.write(Path.of("target", "console.png"), png);
         assertThat(png).hasSizeGreaterThan(10_000);
+    }
+
+    @Test
+    @Order(6)
+    void behindAuthThePageAsksForACredentialAndShowsTheTasksOnceGivenOne() throws Exception {
+        String key = "mtr_console_browser_0123456789abcdef0123";
+        Path auth = Files.createTempDirectory("metropolis-auth").resolve("auth.json");
+        Files.writeString(auth, "{\"default\": \"required\", \"api_keys\": [{\"name\": \"ops\", \"sha256\": \""
+                + java.util.HexFormat.of().formatHex(ApiKeys.sha256(key)) + "\", \"scopes\": []}]}");
+        try (Gateway guarded = Gateway.builder(new GatewayConfig("127.0.0.1", 0, nats, 1 << 20, 256,
+                Duration.ofSeconds(1), Duration.ofSeconds(1), new EdgeConfig(auth, null, null, null, null))).start()) {
+            browser.get("http://127.0.0.1:" + guarded.port() + "/console/");
+            Await.until(Duration.ofSeconds(10), "the page to ask for a credential", () ->
+                    browser.findElement(By.id("problem")).getText().contains("needs a credential"));
+            browser.findElement(By.id("api-key")).sendKeys(key);
+            browser.findElement(By.cssSelector("#key-form button")).click();
+
+            assertThat(rowText("reverse", "python")).contains("text.reverse");
+            Await.until(Duration.ofSeconds(10), "the event stream with the key", () ->
+                    browser.findElement(By.id("connection")).getText().equals("events live"));
+            assertThat(browser.findElement(By.id("problem")).isDisplayed()).isFalse();
+        }
     }
 
     private void post(String path, String body, String requestId) throws Exception {

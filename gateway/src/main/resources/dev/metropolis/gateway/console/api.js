@@ -1,4 +1,5 @@
-// The gateway's endpoints as the page calls them, with the API key the user gave (kept for this tab only).
+// The gateway's endpoints as the page calls them, with the credential the user gave (kept for this tab only):
+// an API key or a JWT, sent as a bearer, which the gateway accepts for both.
 const KEY = 'metropolis.console.key';
 
 export function apiKey() {
@@ -11,7 +12,7 @@ export function setApiKey(key) {
 
 function withKey(headers = {}) {
   const key = apiKey();
-  return key ? { ...headers, 'X-API-Key': key } : headers;
+  return key ? { ...headers, Authorization: `Bearer ${key}` } : headers;
 }
 
 export class ApiError extends Error {

@@ -24,7 +24,7 @@ async function refresh() {
     text($('tasks-updated'), `updated ${new Date().toLocaleTimeString()}`);
   } catch (error) {
     problem(error instanceof ApiError && error.status === 401
-      ? 'This gateway needs a credential: enter an API key above.'
+      ? 'This gateway needs a credential: enter an API key or a token above.'
       : `Cannot read the tasks: ${error.message}`);
   }
   render();
