@@ -135,14 +135,19 @@ final class Report {
         for (String conns : List.of("1", "16", "64")) {
             for (String[] server : new String[][] {{"helidon", "plain Helidon echo (ceiling)"},
                     {"bridge-java", "Helidon route -> NATS -> Java echo"}, {"bridge-js", "Helidon route -> NATS -> JS task"},
-                    {"gateway", "gateway -> JS task"}}) {
+                    {"gateway", "gateway -> JS task"}, {"gateway-jwt", "gateway -> JS task, JWT verified (HS256)"}}) {
                 String id = "http." + server[0] + ".c" + conns;
                 if (samples.get(id + ".rps") == null) {
                     continue;
                 }
-                String target = server[0].equals("gateway") && conns.equals("64")
-                        ? target(id + ".rps", "http.helidon.c64.rps", 0.4, "gateway -> JS vs Helidon echo at 64 connections")
-                        : "";
+                String target = switch (server[0]) {
+                    case "gateway" -> conns.equals("64")
+                            ? target(id + ".rps", "http.helidon.c64.rps", 0.4, "gateway -> JS vs Helidon echo at 64 connections")
+                            : "";
+                    case "gateway-jwt" -> target(id + ".rps", "http.gateway.c" + conns + ".rps", 0.95,
+                            "gateway with JWT verification vs without, at " + conns + " connection(s)");
+                    default -> "";
+                };
                 table.row(server[1], conns, figure(id + ".rps") + errors(id), figure(id + ".p50"), figure(id + ".p99"),
                         figure(cpuPerRequest(id), 1, "us"),
                         server[0].equals("helidon") ? "" : ratio(id + ".rps", "http.helidon.c" + conns + ".rps"), target);
@@ -299,7 +304,7 @@ final class Report {
     /** Checks median(a) / median(b) >= goal (for times pass the baseline as a: a speedup). */
     private String target(String a, String b, double goal, String what) {
         Samples.Series x = samples.get(a), y = samples.get(b);
-        String goalText = String.format(Locale.ROOT, ">= %.1fx", goal);
+        String goalText = String.format(Locale.ROOT, goal * 10 == Math.rint(goal * 10) ? ">= %.1fx" : ">= %.2fx", goal);
         if (x == null || y == null) {
             return goalText + ": not measured";
         }
