@@ -88,7 +88,8 @@ public final class Host implements AutoCloseable {
                 environment, config.secretsDir(), http, config.maxHttpResponseBytes()), config.loadTimeout()), creators::get,
                 watchdog, nanoTime, config.drainTimeout(), retirer, metrics, tracing,
                 connection -> new StreamRuntime(connection, config.missingStreams(), config.drainTimeout(), metrics,
-                        streamTimer, settler, Clock.systemUTC(), nanoTime));
+                        streamTimer, settler, Clock.systemUTC(), nanoTime),
+                new EventPublisher(HostNames.local(), () -> connection(), Clock.systemUTC()));
         // Connecting may block for as long as NATS is down: it gets its own thread, not a creator.
         this.nats = CompletableFuture.supplyAsync(this::connect,
                 task -> Thread.ofPlatform().daemon(true).name("nats-connect").start(task));
