@@ -375,11 +375,16 @@ def _install_env(flat):
         pass
 
 
-def bind(function, script_file, log_sink, host):
+def _attach(log_sink, host):
+    # The host's logger and functions for this context, before the first message.
     global _log_sink, _host
     _log_sink = log_sink
     _host = host
     _install_env(host.env)
+
+
+def bind(function, script_file, log_sink, host):
+    _attach(log_sink, host)
 
     def dispatch(body_kind, text, latin1, subject, reply, flat_headers, done=None):
         # `done` settles asynchronous results in JavaScript; Python handlers are synchronous.
