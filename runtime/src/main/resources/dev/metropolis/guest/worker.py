@@ -58,17 +58,17 @@ class _WorkerTask:
 
 
 def _parameters(function):
-    import inspect
-    try:
-        signature = inspect.signature(function)
-    except (TypeError, ValueError):
-        return True, [], []  # a builtin without a signature: let the call decide
-    named = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
-    parameters = list(signature.parameters.values())
-    takes_any = any(p.kind == inspect.Parameter.VAR_KEYWORD for p in parameters)
-    names = [p.name for p in parameters if p.kind in named]
-    required = [p.name for p in parameters if p.kind in named and p.default is inspect.Parameter.empty]
-    return takes_any, names, required
+    """(takes any keyword, the names it takes, the names it needs), read from the code object: importing
+    inspect costs seconds in a cold GraalPy, inside the load timeout. Other callables: the call decides."""
+    code = getattr(function, "__code__", None)
+    if code is None or not hasattr(code, "co_varnames"):
+        return True, [], []
+    positional = code.co_varnames[code.co_posonlyargcount:code.co_argcount]
+    keyword_only = code.co_varnames[code.co_argcount:code.co_argcount + code.co_kwonlyargcount]
+    defaults = getattr(function, "__defaults__", None) or ()
+    keyword_defaults = getattr(function, "__kwdefaults__", None) or {}
+    needed = list(positional[:len(positional) - len(defaults)]) + [k for k in keyword_only if k not in keyword_defaults]
+    return bool(code.co_flags & 0x08), list(positional) + list(keyword_only), needed
 
 
 class Worker:
