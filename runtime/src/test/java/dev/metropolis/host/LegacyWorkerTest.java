@@ -55,7 +55,7 @@ class LegacyWorkerTest {
         Files.copy(EXAMPLES.resolve("app/worker.py"), folder.resolve("worker.py"));
         Files.copy(EXAMPLES.resolve("app/settings.py"), folder.resolve("settings.py"));
         script("strict.py", """
-                from metropolis import Worker
+                from metropolis import TaskError, Worker
 
                 worker = Worker(nats='nats://localhost:4222')
 
@@ -68,6 +68,11 @@ class LegacyWorkerTest {
                 @worker.task(subject='legacy.fail', queue='legacy')
                 def fail(**kwargs):
                     raise ValueError('no luck for ' + kwargs.get('who', 'anyone'))
+
+
+                @worker.task(subject='legacy.refuse', queue='legacy')
+                def refuse(data):
+                    raise TaskError('no ' + data, code=404)
 
 
                 worker.run()
@@ -224,6 +229,11 @@ class LegacyWorkerTest {
             logCapture.flush();
             return logs.toString(StandardCharsets.UTF_8).contains("fail() on legacy.fail raised ValueError: no luck for ada (line 13); answered code 500");
         });
+    }
+
+    @Test
+    void aTaskErrorChoosesTheEnvelopesCode() throws Exception {
+        assertThat(text(request(nats, "legacy.refuse", "{\"data\": \"cart\"}"))).isEqualTo("{\"code\": 404, \"data\": \"no cart\"}");
     }
 
     @Test
