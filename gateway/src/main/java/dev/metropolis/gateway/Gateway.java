@@ -9,6 +9,8 @@ import io.helidon.metrics.api.MeterRegistry;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http1.Http1Config;
+import io.helidon.webserver.http2.Http2Config;
 import io.nats.client.Connection;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -59,9 +61,12 @@ public final class Gateway implements AutoCloseable {
         }
         AccessFilter access = new AccessFilter(auth == null ? () -> null : auth::current, discovery::current,
                 edge.defaultRate(), System::nanoTime);
-        WebServerConfig.Builder builder = WebServer.builder();
+        // HTTP/1.1 always; HTTP/2 only over TLS (chosen by ALPN): in the clear, telling an HTTP/2
+        // preface from HTTP/1.1 means waiting for 24 bytes, which a short malformed request never sends.
+        WebServerConfig.Builder builder = WebServer.builder().protocolsDiscoverServices(false)
+                .addProtocol(Http1Config.create());
         if (edge.tlsCert() != null) {
-            builder.tls(PemTls.tls(edge.tlsCert(), edge.tlsKey()));
+            builder.tls(PemTls.tls(edge.tlsCert(), edge.tlsKey())).addProtocol(Http2Config.create());
         }
         this.scheme = edge.tlsCert() == null ? "http" : "https";
         this.server = builder

@@ -53,7 +53,7 @@ public final class Host implements AutoCloseable {
     private final Map<Language, ExecutorService> creators = new EnumMap<>(Language.class);
     /** The clock of every deadline: the runners compute them on it and the watchdog measures them on it. */
     private final LongSupplier nanoTime = System::nanoTime;
-    private final Watchdog watchdog = new Watchdog(nanoTime);
+    private final Watchdog watchdog = new Watchdog(nanoTime, true);
     private final ExecutorService retirer =
             Executors.newThreadPerTaskExecutor(Thread.ofPlatform().daemon(true).name("script-retirer-", 1).factory());
     /** In-progress marks, consumer-state reads and schedule ticks of the stream bindings. */
