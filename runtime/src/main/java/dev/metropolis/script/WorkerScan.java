@@ -61,7 +61,7 @@ public final class WorkerScan {
         int line = index + 1;
         List<String> arguments = arguments(file, lines, index, start);
         String subject = null;
-        String queue = dev.metropolis.script.ScriptHeader.DEFAULT_QUEUE;
+        String queue = ScriptHeader.DEFAULT_QUEUE;
         for (int position = 0; position < arguments.size(); position++) {
             String argument = arguments.get(position).strip();
             Matcher keyword = KEYWORD.matcher(argument);
