@@ -49,6 +49,13 @@ public record TaskMetadata(String task, String language, String file, List<Strin
     public static final String RATE = "metropolis.rate";
     /** "true" when the task's routes answer 202 and run as jobs; left out otherwise. */
     public static final String ASYNC = "metropolis.async";
+    /**
+     * How the task's messages look: {@link #ENVELOPE_WIRE} for a task written for the original Metropolis
+     * framework (a JSON object of keyword arguments in, {@code {"code", "data"}} out); absent for a native task.
+     */
+    public static final String WIRE = "metropolis.wire";
+    /** The value of {@link #WIRE} for the original Metropolis wire form. */
+    public static final String ENVELOPE_WIRE = "envelope";
     /** The trigger of a task that answers requests: the default, and what a host that announces none means. */
     public static final String REQUEST_TRIGGER = "request";
     /**
@@ -98,6 +105,11 @@ public record TaskMetadata(String task, String language, String file, List<Strin
     /** Whether a service's metadata is a Metropolis task's (other micro services share the account). */
     public static boolean isTask(Map<String, String> metadata) {
         return metadata.containsKey(TASK);
+    }
+
+    /** Whether announced metadata says the task speaks the original Metropolis wire form. */
+    public static boolean isEnvelope(Map<String, String> metadata) {
+        return ENVELOPE_WIRE.equals(metadata.get(WIRE));
     }
 
     /** The metadata map as published, in a stable order. */

@@ -270,6 +270,9 @@ final class ScriptSet {
         problems.remove(file);
         refusedForConflict.remove(file);
         Binding current = served.get(file);
+        if (script.isWorker()) {
+            script.worker().notes().forEach(LOG::warning); // a header's subject or queue the decorators overrode
+        }
         if (version.takeover() == ReloadPlan.Takeover.SWAP) {
             metrics.reload("ok");
             retire(current.swap(runner));

@@ -124,6 +124,9 @@ public final class TaskService implements Binding {
         if (header.rate() != null) {
             metadata.put(TaskMetadata.RATE, header.rate().toString());
         }
+        if (script.isWorker()) {
+            metadata.put(TaskMetadata.WIRE, TaskMetadata.ENVELOPE_WIRE); // the gateway unwraps its replies
+        }
         return metadata;
     }
 

@@ -51,10 +51,11 @@ def _not_serializable(value):
     raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
 
-def _json_dumps(value):
-    """json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)."""
+def _json_dumps(value, item_separator=",", key_separator=":"):
+    """json.dumps(value, ensure_ascii=False, separators=(item_separator, key_separator), allow_nan=False)."""
     # A new encoder each time: its circular-reference markers must start empty.
-    encoder = _cjson.make_encoder({}, _not_serializable, _cjson.encode_basestring, None, ":", ",", False, False, False)
+    encoder = _cjson.make_encoder({}, _not_serializable, _cjson.encode_basestring, None, key_separator,
+                                  item_separator, False, False, False)
     return "".join(encoder(value, 0))
 
 
@@ -414,11 +415,16 @@ def _install_env(flat):
         pass
 
 
-def bind(function, script_file, log_sink, host):
+def _attach(log_sink, host):
+    # The host's logger and functions for this context, before the first message.
     global _log_sink, _host
     _log_sink = log_sink
     _host = host
     _install_env(host.env)
+
+
+def bind(function, script_file, log_sink, host):
+    _attach(log_sink, host)
 
     def dispatch(body_kind, text, latin1, subject, reply, flat_headers, done=None):
         # `done` settles asynchronous results in JavaScript; Python handlers are synchronous.
