@@ -56,8 +56,20 @@ public record TaskMetadata(String task, String language, String file, List<Strin
     public static final String INPUT = "metropolis.input";
     /** The task's output JSON Schema as JSON text, on each endpoint; absent when the header declares none. */
     public static final String OUTPUT = "metropolis.output";
+    /**
+     * How the task's messages look: {@link #ENVELOPE_WIRE} for a task written for the original Metropolis
+     * framework (a JSON object of keyword arguments in, {@code {"code", "data"}} out); absent for a native task.
+     */
+    public static final String WIRE = "metropolis.wire";
+    /** The value of {@link #WIRE} for the original Metropolis wire form. */
+    public static final String ENVELOPE_WIRE = "envelope";
     /** The trigger of a task that answers requests: the default, and what a host that announces none means. */
     public static final String REQUEST_TRIGGER = "request";
+    /**
+     * The name of the host announcing the task (the service instance's, not the task's: the same
+     * task on two hosts announces two names). The console lists the hosts serving each task.
+     */
+    public static final String HOST = "metropolis.host";
     /** Followed by a grant's key: {@code metropolis.allow.subjects = "inventory.*,audit.>"}. */
     public static final String ALLOW_PREFIX = "metropolis.allow.";
 
@@ -112,6 +124,11 @@ public record TaskMetadata(String task, String language, String file, List<Strin
     /** Whether a service's metadata is a Metropolis task's (other micro services share the account). */
     public static boolean isTask(Map<String, String> metadata) {
         return metadata.containsKey(TASK);
+    }
+
+    /** Whether announced metadata says the task speaks the original Metropolis wire form. */
+    public static boolean isEnvelope(Map<String, String> metadata) {
+        return ENVELOPE_WIRE.equals(metadata.get(WIRE));
     }
 
     /** The metadata map as published, in a stable order. */

@@ -70,8 +70,7 @@ final class AccessFilter implements Filter {
         }
         Authenticator auth = authenticator.get();
         EdgePolicy edge = edge();
-        // The task list and the OpenAPI document say the same (what is served): one policy, listPolicy().
-        boolean listing = path.equals("/tasks") || path.equals(Gateway.OPENAPI_PATH);
+        boolean listing = isListing(path);
         TaskRoute route = listing ? null
                 : routes.get().find(method, RouteTable.segments(path)).match().map(RouteTable.Match::route).orElse(null);
         if (route == null && !listing) {
@@ -97,6 +96,16 @@ final class AccessFilter implements Filter {
         }
         caller.ifPresent(identity -> request.context().register(identity));
         chain.proceed();
+    }
+
+    /**
+     * Whether a path shows what the tasks are and how they do ({@code GET /tasks}, the OpenAPI
+     * document, the console's stats and events): these need what {@link EdgePolicy#listPolicy} asks. The console's own
+     * files hold nothing of the tasks and are open, like a 404.
+     */
+    static boolean isListing(String path) {
+        // The task list, the console's data and the OpenAPI document say what is served: one policy, listPolicy().
+        return path.equals("/tasks") || path.equals(Gateway.OPENAPI_PATH) || path.startsWith("/console/api/");
     }
 
     private boolean allowed(RoutingResponse response, String method, String path, AccessPolicy policy,

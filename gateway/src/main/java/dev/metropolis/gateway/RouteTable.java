@@ -99,7 +99,33 @@ public final class RouteTable {
                     endpoint.queueGroup(), subject, null, Arrays.asList(subject.split("\\.")), false, task.timeout(), 1,
                     task.allow(), task.async()).withSchemas(RouteSchemas.of(endpoint.metadata())));
         }
-        return result;
+        if (!TaskMetadata.isEnvelope(info.metadata())) {
+            return result;
+        }
+        List<TaskRoute> envelope = new ArrayList<>(result.stream().map(TaskRoute::inEnvelope).toList());
+        for (TaskRoute route : result) {
+            methodRoute(route).ifPresent(envelope::add);
+        }
+        return envelope;
+    }
+
+    /** HTTP methods the original Metropolis gateway read from a subject's last token ({@code foo.get}: GET /foo). */
+    private static final List<String> METHOD_TOKENS = List.of("get", "post", "put", "patch", "delete");
+
+    /**
+     * The original gateway's route to a task whose subject ends in a method token: {@code users.list.post}
+     * at {@code POST /users/list}, sent on the subject itself.
+     */
+    private static Optional<TaskRoute> methodRoute(TaskRoute route) {
+        List<String> tokens = Arrays.asList(route.subject().split("\\."));
+        String last = tokens.getLast();
+        if (tokens.size() < 2 || !METHOD_TOKENS.contains(last) || route.custom()
+                || tokens.stream().anyMatch(token -> token.equals("*") || token.equals(">"))) {
+            return Optional.empty();
+        }
+        return Optional.of(new TaskRoute(route.task(), route.language(), route.version(), route.description(),
+                route.queue(), route.subject(), last.toUpperCase(java.util.Locale.ROOT), tokens.subList(0, tokens.size() - 1),
+                true, route.timeout(), 1, route.allow(), route.auth(), route.rate(), route.async(), true, route.schemas()));
     }
 
     /** The non-empty segments of a URL path: "/text/reverse" -> [text, reverse]. */

@@ -73,6 +73,9 @@ public final class TaskList implements Handler {
         task.put("instances", route.instances());
         task.put("description", route.description());
         task.put("trigger", dev.metropolis.task.TaskMetadata.REQUEST_TRIGGER);
+        if (route.envelope()) {
+            task.put("wire", dev.metropolis.task.TaskMetadata.ENVELOPE_WIRE); // the original Metropolis wire form
+        }
         if (route.async()) {
             task.put("async", true); // answered 202 with a job; see Jobs
         }

@@ -139,7 +139,7 @@ final class TaskProxy implements Handler {
     private void forward(ServerRequest request, ServerResponse response, RouteTable.Match match, String method, String path,
             String requestId, Context trace) {
         Headers headers = natsHeaders(request, method, path, requestId);
-        byte[] body = body(request, method, headers, nats.get());
+        byte[] body = body(request, method, headers, nats.get(), match.route().envelope());
         if (match.route().async() || Jobs.prefersAsync(request.headers().first(PREFER))) {
             submitJob(request, response, match, headers, body);
             return;
@@ -193,11 +193,14 @@ final class TaskProxy implements Handler {
         return headers;
     }
 
-    /** GET and DELETE send their query parameters as a JSON object; others send their body. */
-    private byte[] body(ServerRequest request, String method, Headers headers, Connection connection) {
+    /**
+     * GET and DELETE send their query parameters as a JSON object (to a task in the original wire form,
+     * each a list, and {@code {}} for none); others send their body.
+     */
+    private byte[] body(ServerRequest request, String method, Headers headers, Connection connection, boolean envelope) {
         byte[] body;
         if (QUERY_AS_BODY.contains(method)) {
-            body = queryAsJson(request);
+            body = envelope ? Envelope.query(queryLists(request)) : queryAsJson(request);
             if (body.length > 0) {
                 headers.put(WireHeaders.CONTENT_TYPE, TaskReply.JSON);
             }
@@ -234,6 +237,14 @@ final class TaskProxy implements Handler {
             throw TaskError.of(ErrorKind.BAD_PAYLOAD, "the request body ended before its Content-Length (the client"
                     + " closed the connection)");
         }
+    }
+
+    private static Map<String, List<String>> queryLists(ServerRequest request) {
+        Map<String, List<String>> parameters = new LinkedHashMap<>();
+        for (String name : request.query().names()) {
+            parameters.put(name, request.query().all(name));
+        }
+        return parameters;
     }
 
     private static byte[] queryAsJson(ServerRequest request) {
@@ -284,10 +295,19 @@ final class TaskProxy implements Handler {
         if (traceparent != null) {
             response.header(TRACEPARENT, traceparent);
         }
+        byte[] body = reply.getData();
+        if (match.route().envelope() && status == 200) {
+            Optional<Envelope.Unwrapped> unwrapped = Envelope.unwrap(body);
+            if (unwrapped.isPresent()) {
+                status = unwrapped.get().status();
+                body = unwrapped.get().body();
+                response.header(HeaderNames.CONTENT_TYPE, TaskReply.JSON);
+            }
+        }
         if (ErrorKind.isServerError(status)) {
             LOG.log(Level.FINE, "task {0} answered {1} on {2}", new Object[] {match.route().task(), status, match.subject()});
         }
-        response.status(status).send(reply.getData());
+        response.status(status).send(body);
     }
 
     private void notFound(ServerResponse response, String method, String path, List<String> allowed) {

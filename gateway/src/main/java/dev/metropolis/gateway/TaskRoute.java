@@ -26,11 +26,14 @@ import java.util.Objects;
  * @param auth        the task's own access policy ({@code auth} in its header), or null for the gateway's default
  * @param rate        the task's own rate limit ({@code rate} in its header), or null for the gateway's
  * @param async       whether requests run as jobs by default (the script's {@code async = true})
+ * @param envelope    whether the task speaks the original Metropolis wire form ({@code metropolis.wire =
+ *                    envelope}): query arguments as lists, its {@code {"code", "data"}} reply unwrapped
  * @param schemas     the input and output JSON Schemas announced on the route's endpoint
  */
 public record TaskRoute(String task, String language, String version, String description, String queue,
         String subject, String method, List<String> pattern, boolean custom, Duration timeout, int instances,
-        Map<String, List<String>> allow, AccessPolicy auth, Rate rate, boolean async, RouteSchemas schemas) {
+        Map<String, List<String>> allow, AccessPolicy auth, Rate rate, boolean async, boolean envelope,
+        RouteSchemas schemas) {
 
     public TaskRoute {
         Objects.requireNonNull(schemas, "schemas");
@@ -41,12 +44,12 @@ public record TaskRoute(String task, String language, String version, String des
         allow = Map.copyOf(allow);
     }
 
-    /** A route without schemas. */
+    /** A route to a native task (today's wire form), without schemas. */
     public TaskRoute(String task, String language, String version, String description, String queue, String subject,
             String method, List<String> pattern, boolean custom, Duration timeout, int instances,
             Map<String, List<String>> allow, AccessPolicy auth, Rate rate, boolean async) {
         this(task, language, version, description, queue, subject, method, pattern, custom, timeout, instances, allow,
-                auth, rate, async, RouteSchemas.NONE);
+                auth, rate, async, false, RouteSchemas.NONE);
     }
 
     /** A route without a policy of its own (the gateway's defaults apply), answered when the task has replied. */
@@ -87,19 +90,25 @@ public record TaskRoute(String task, String language, String version, String des
     /** The same route with another instance count. */
     TaskRoute withInstances(int count) {
         return new TaskRoute(task, language, version, description, queue, subject, method, pattern, custom, timeout, count,
-                allow, auth, rate, async, schemas);
+                allow, auth, rate, async, envelope, schemas);
     }
 
     /** The same route with the policy its host announced. */
     TaskRoute withPolicy(AccessPolicy auth, Rate rate) {
         return new TaskRoute(task, language, version, description, queue, subject, method, pattern, custom, timeout,
-                instances, allow, auth, rate, async, schemas);
+                instances, allow, auth, rate, async, envelope, schemas);
+    }
+
+    /** The same route to a task in the original Metropolis wire form. */
+    TaskRoute inEnvelope() {
+        return new TaskRoute(task, language, version, description, queue, subject, method, pattern, custom, timeout,
+                instances, allow, auth, rate, async, true, schemas);
     }
 
     /** The same route with the schemas its endpoint announced. */
     TaskRoute withSchemas(RouteSchemas announced) {
         return new TaskRoute(task, language, version, description, queue, subject, method, pattern, custom, timeout,
-                instances, allow, auth, rate, async, announced);
+                instances, allow, auth, rate, async, envelope, announced);
     }
 
     /** Identity of a route regardless of how many hosts serve it. */

@@ -16,7 +16,8 @@ import org.graalvm.polyglot.proxy.ProxyExecutable;
 
 /** GraalPy: the script runs as {@code __main__}; its task function is a module-level name. */
 final class PythonLanguage implements GuestLanguage {
-    private static final Source ADAPTER = Sources.adapter(Language.PYTHON, "metropolis.py");
+    /** The calling convention, then the original Metropolis framework's {@code Worker} (see {@link WorkerBinding}). */
+    private static final Source ADAPTER = Sources.adapter(Language.PYTHON, "metropolis.py", "worker.py");
     /**
      * Imports resolve in the scripts folder, then in its site-packages ({@code pip install --target
      * site-packages}); the folder is read-only to guests, so no {@code __pycache__} is attempted.
@@ -64,6 +65,9 @@ final class PythonLanguage implements GuestLanguage {
                 denied);
         Value bind = context.eval(ADAPTER);
         Sources.evaluate(context, source, script, this, host.load());
+        if (script.isWorker()) {
+            return WorkerBinding.dispatcher(bind.getMember("worker"), script, host);
+        }
         Value function = context.getBindings("python").getMember(script.header().function());
         Sources.requireFunction(function, script);
         return bind.execute(function, Sources.scriptPath(script), host.log(), host.api());

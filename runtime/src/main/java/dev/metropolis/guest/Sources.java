@@ -19,14 +19,24 @@ final class Sources {
 
     private Sources() {}
 
-    /** An adapter shipped as a resource next to this class. */
-    static Source adapter(Language language, String resource) {
+    /**
+     * An adapter shipped as resources next to this class, evaluated as one source (so they share one
+     * namespace): {@code resource} followed by {@code more}, the last of which gives its value.
+     */
+    static Source adapter(Language language, String resource, String... more) {
+        StringBuilder code = new StringBuilder(resource(resource));
+        for (String next : more) {
+            code.append('\n').append(resource(next));
+        }
+        return Source.newBuilder(language.id(), code.toString(), "<metropolis>/" + resource).internal(true).buildLiteral();
+    }
+
+    private static String resource(String resource) {
         try (InputStream in = Sources.class.getResourceAsStream(resource)) {
             if (in == null) {
                 throw new IllegalStateException("missing resource " + resource);
             }
-            String code = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-            return Source.newBuilder(language.id(), code, "<metropolis>/" + resource).internal(true).buildLiteral();
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -161,7 +161,7 @@ public final class TaskRunner implements AutoCloseable {
             throw timedOut(request, timeout, "waited for a free context until its timeout");
         }
         GuardedCall guard = GuardedCall.on(lease.context(), INTERRUPT_GRACE);
-        Watchdog.Watch watch = watchdog.watch(guard::timeOut, remaining);
+        Watchdog.Watch watch = watchdog.watch(guard, remaining);
         running.add(guard);
         try {
             return lease.context().invoke(request, payload, Duration.ofNanos(remaining));
@@ -183,6 +183,12 @@ public final class TaskRunner implements AutoCloseable {
     private TaskError failure(ContextPool.Lease<GuestContext> lease, TaskRequest request, PolyglotException e,
             GuardedCall guard, Duration timeout) {
         boolean timedOut = guard.timedOut();
+        if (guard.exhausted() > 0 && e.isCancelled()) {
+            return TaskError.of(ErrorKind.CRASHED, "task '" + script.name() + "' ran out of memory on subject '"
+                    + request.subject() + "': it was stopped after allocating " + (guard.exhausted() >> 20)
+                    + " MiB while the host's heap (" + (Runtime.getRuntime().maxMemory() >> 20)
+                    + " MiB, shared by every task) was nearly full; use less memory per message, or give the host more with --max-heap");
+        }
         if (timedOut && (e.isInterrupted() || e.isCancelled())) {
             return timedOut(request, timeout, "was interrupted");
         }

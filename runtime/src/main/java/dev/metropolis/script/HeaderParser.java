@@ -93,13 +93,22 @@ public final class HeaderParser {
      * @throws ScriptProblem when the block is malformed or declares something invalid
      */
     public static Optional<ScriptHeader> parse(Path file, String source, Language language) throws ScriptProblem {
+        return parse(file, source, language, List.of());
+    }
+
+    /**
+     * Parses the header of a script whose subjects may come from elsewhere (a worker file's
+     * decorators): a header without {@code subject} then takes {@code subjectsIfNone}.
+     */
+    public static Optional<ScriptHeader> parse(Path file, String source, Language language, List<String> subjectsIfNone)
+            throws ScriptProblem {
         // Files.readString keeps a byte order mark; without this a header on line 1 would go unseen.
         String text = source.startsWith("\uFEFF") ? source.substring(1) : source;
         Optional<Block> block = findBlock(file, text.lines().toList(), language.commentPrefix());
         if (block.isEmpty()) {
             return Optional.empty();
         }
-        return Optional.of(read(file, block.get()));
+        return Optional.of(read(file, block.get(), subjectsIfNone));
     }
 
     // ---- finding the block -------------------------------------------------------------------------
@@ -174,7 +183,7 @@ public final class HeaderParser {
 
     // ---- reading the keys --------------------------------------------------------------------------
 
-    private static ScriptHeader read(Path file, Block block) throws ScriptProblem {
+    private static ScriptHeader read(Path file, Block block, List<String> subjectsIfNone) throws ScriptProblem {
         TomlParseResult toml = Toml.parse(block.toml());
         if (toml.hasErrors()) {
             TomlParseError error = toml.errors().getFirst();
@@ -209,6 +218,9 @@ public final class HeaderParser {
             }
         }
         checkTriggerKeys(file, lines);
+        if (draft.subjects == null && draft.schedule == null && draft.every == null && !subjectsIfNone.isEmpty()) {
+            return draft.build(subjectsIfNone);
+        }
         if (draft.subjects == null && draft.schedule == null && draft.every == null) {
             throw new ScriptProblem(file, block.openingLine(),
                     "the metropolis header declares no 'subject'; add one, e.g. subject = \"orders.create\"");

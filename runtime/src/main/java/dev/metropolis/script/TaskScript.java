@@ -15,9 +15,12 @@ import java.util.Optional;
  * @param file     where it was read from
  * @param language the guest language, from the extension
  * @param source   the whole file
- * @param header   what the header declares
+ * @param header   what the header declares (for a worker file: with the decorators' subjects and queue)
+ * @param worker   the tasks of a file written for the original Metropolis ({@code @worker.task}), served in
+ *                 its wire form; null for a native task script
  */
-public record TaskScript(String name, Path file, Language language, String source, ScriptHeader header) {
+public record TaskScript(String name, Path file, Language language, String source, ScriptHeader header,
+        WorkerTasks worker) {
 
     public TaskScript {
         Objects.requireNonNull(name, "name");
@@ -27,18 +30,36 @@ public record TaskScript(String name, Path file, Language language, String sourc
         Objects.requireNonNull(header, "header");
     }
 
+    /** A native task script: its header says what it serves and its {@code handle} answers. */
+    public TaskScript(String name, Path file, Language language, String source, ScriptHeader header) {
+        this(name, file, language, source, header, null);
+    }
+
+    /** Whether the script speaks the original Metropolis wire form (a worker file). */
+    public boolean isWorker() {
+        return worker != null;
+    }
+
     /**
      * Reads and parses a script file.
      *
-     * @return the script, or empty when the file has no metropolis header (it is not a task)
+     * @return the script, or empty when the file has no metropolis header and registers no
+     *         {@code @worker.task} (it is not a task)
      * @throws ScriptProblem when the file cannot be read or its header is invalid
      */
     public static Optional<TaskScript> load(Path file) throws ScriptProblem {
         Language language = Language.of(file)
                 .orElseThrow(() -> new ScriptProblem(file, 0, "not a .py, .js or .mjs file"));
         String source = read(file);
-        return HeaderParser.parse(file, source, language)
-                .map(header -> new TaskScript(nameOf(file), file, language, source, header));
+        Optional<WorkerTasks> worker = language == Language.PYTHON ? WorkerScan.scan(file, source) : Optional.empty();
+        if (worker.isEmpty()) {
+            return HeaderParser.parse(file, source, language)
+                    .map(header -> new TaskScript(nameOf(file), file, language, source, header));
+        }
+        Optional<ScriptHeader> declared = HeaderParser.parse(file, source, language, worker.get().subjects());
+        ScriptHeader header = WorkerHeader.merge(file, declared, worker.get());
+        return Optional.of(new TaskScript(nameOf(file), file, language, source, header,
+                WorkerHeader.noted(file, declared, worker.get())));
     }
 
     /**
