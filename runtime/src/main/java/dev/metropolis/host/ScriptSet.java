@@ -257,7 +257,7 @@ final class ScriptSet {
         }
         LOG.log(Level.FINE, "{0}: first context ready in {1} ms",
                 new Object[] {script.file().getFileName(), String.valueOf((nanoTime.getAsLong() - started) / 1_000_000)});
-        return new Warm(new TaskRunner(script, pool, watchdog, nanoTime), factory.filesRead());
+        return new Warm(new TaskRunner(script, pool, watchdog, nanoTime, factory.streams()), factory.filesRead());
     }
 
     /** Serves a warm version as its plan says: a new service, in place of the previous version, or replacing it. */
@@ -267,7 +267,9 @@ final class ScriptSet {
         problems.remove(file);
         refusedForConflict.remove(file);
         Binding current = served.get(file);
-        if (version.takeover() == ReloadPlan.Takeover.SWAP) {
+        // A function that became (or stopped being) a generator changes what discovery announces: a new service.
+        boolean sameShape = current != null && current.runner().streams() == runner.streams();
+        if (version.takeover() == ReloadPlan.Takeover.SWAP && sameShape) {
             metrics.reload("ok");
             retire(current.swap(runner));
             LOG.log(Level.INFO, "reloaded {0}", file.getFileName());
@@ -287,8 +289,7 @@ final class ScriptSet {
             metrics.reload("ok");
         }
         switch (version.takeover()) {
-            case SWAP -> throw new IllegalStateException("handled above");
-            case REPLACE -> {
+            case SWAP, REPLACE -> {
                 served.put(file, next);
                 retire(current);
                 LOG.log(Level.INFO, "reloaded {0}; it now serves {1} (queue {2})", new Object[] {file.getFileName(),
@@ -367,6 +368,11 @@ final class ScriptSet {
     synchronized int liveContexts(String task) {
         return served.values().stream().filter(service -> service.runner().script().name().equals(task))
                 .mapToInt(service -> service.runner().poolStats().live()).sum();
+    }
+
+    synchronized int leasedContexts(String task) {
+        return served.values().stream().filter(service -> service.runner().script().name().equals(task))
+                .mapToInt(service -> service.runner().poolStats().leased()).sum();
     }
 
     /** Removes every script, for shutdown; returns the services to stop. */

@@ -1,6 +1,7 @@
 package dev.metropolis.runner;
 
 import dev.metropolis.guest.GuestContext;
+import dev.metropolis.guest.GuestStream;
 import dev.metropolis.logging.LogContext;
 import dev.metropolis.pool.ContextPool;
 import dev.metropolis.task.Durations;
@@ -51,6 +52,8 @@ public final class TaskRunner implements AutoCloseable {
     private final Semaphore admitted;
     /** The calls running now: a close that outlasts its drain cancels them, so a stuck one cannot hold a shutdown. */
     private final Set<GuardedCall> running = ConcurrentHashMap.newKeySet();
+    /** Whether the script's task function is a generator (its first context said so). */
+    private final boolean streams;
 
     /**
      * @param script   the script version served
@@ -59,6 +62,13 @@ public final class TaskRunner implements AutoCloseable {
      * @param nanoTime the clock deadlines are measured on
      */
     public TaskRunner(TaskScript script, ContextPool<GuestContext> pool, Watchdog watchdog, LongSupplier nanoTime) {
+        this(script, pool, watchdog, nanoTime, false);
+    }
+
+    /** A runner of a script whose task function is a generator when {@code streams} (announced in discovery). */
+    public TaskRunner(TaskScript script, ContextPool<GuestContext> pool, Watchdog watchdog, LongSupplier nanoTime,
+            boolean streams) {
+        this.streams = streams;
         this.script = script;
         this.pool = pool;
         this.watchdog = watchdog;
@@ -74,6 +84,11 @@ public final class TaskRunner implements AutoCloseable {
         return script;
     }
 
+    /** Whether the task function is a generator: its replies are streams of chunks. */
+    public boolean streams() {
+        return streams;
+    }
+
     /** The counts of this version's contexts. */
     public ContextPool.PoolStats poolStats() {
         return pool.stats();
@@ -84,6 +99,14 @@ public final class TaskRunner implements AutoCloseable {
      * reply or a {@link TaskError}.
      */
     public CompletableFuture<TaskReply> submit(TaskRequest request, LogContext logContext) {
+        return submit(request, logContext, ChunkSink.REFUSED);
+    }
+
+    /**
+     * Queues a message whose answer may be a stream: its chunks go to {@code sink} as the generator
+     * yields them, and the future completes when the stream has ended (or with its error).
+     */
+    public CompletableFuture<TaskReply> submit(TaskRequest request, LogContext logContext, ChunkSink sink) {
         Duration timeout = request.timeout(script.header().timeout());
         long deadline = nanoTime.getAsLong() + timeout.toNanos();
         CompletableFuture<TaskReply> reply = new CompletableFuture<>();
@@ -96,7 +119,7 @@ public final class TaskRunner implements AutoCloseable {
         }
         reply.whenComplete((done, error) -> admitted.release());
         try {
-            workers.execute(new Pending(request, logContext, deadline, timeout, reply));
+            workers.execute(new Pending(request, logContext, deadline, timeout, reply, sink));
         } catch (RejectedExecutionException e) {
             reply.completeExceptionally(TaskError.of(ErrorKind.UNAVAILABLE,
                     "task '" + script.name() + "' is stopping; retry on another host"));
@@ -111,9 +134,11 @@ public final class TaskRunner implements AutoCloseable {
         private final long deadline;
         private final Duration timeout;
         private final CompletableFuture<TaskReply> reply;
+        private final ChunkSink sink;
 
         Pending(TaskRequest request, LogContext logContext, long deadline, Duration timeout,
-                CompletableFuture<TaskReply> reply) {
+                CompletableFuture<TaskReply> reply, ChunkSink sink) {
+            this.sink = sink;
             this.request = request;
             this.logContext = logContext;
             this.deadline = deadline;
@@ -123,7 +148,7 @@ public final class TaskRunner implements AutoCloseable {
 
         @Override
         public void run() {
-            TaskRunner.this.run(request, logContext, deadline, timeout, reply);
+            TaskRunner.this.run(request, logContext, deadline, timeout, reply, sink);
         }
 
         void abandon() {
@@ -133,10 +158,10 @@ public final class TaskRunner implements AutoCloseable {
     }
 
     private void run(TaskRequest request, LogContext logContext, long deadline, Duration timeout,
-            CompletableFuture<TaskReply> reply) {
+            CompletableFuture<TaskReply> reply, ChunkSink sink) {
         try (LogContext.Scope scope = LogContext.open(logContext)) {
             Payload payload = Payload.classify(request.header("Content-Type"), request.data());
-            reply.complete(pool.execute(deadline, lease -> call(lease, request, payload, deadline, timeout)));
+            reply.complete(pool.execute(deadline, lease -> call(lease, request, payload, deadline, timeout, sink)));
         } catch (TaskError e) {
             reply.completeExceptionally(e);
         } catch (OutOfMemoryError e) {
@@ -152,20 +177,47 @@ public final class TaskRunner implements AutoCloseable {
     }
 
     private TaskReply call(ContextPool.Lease<GuestContext> lease, TaskRequest request, Payload payload, long deadline,
-            Duration timeout) {
+            Duration timeout, ChunkSink sink) {
+        if (deadline - nanoTime.getAsLong() <= 0) {
+            throw timedOut(request, timeout, "waited for a free context until its timeout");
+        }
+        GuestContext.Outcome outcome = step(lease, request, deadline, () -> timedOut(request, timeout, "was interrupted"),
+                remaining -> lease.context().start(request, payload, remaining));
+        if (outcome instanceof GuestContext.Outcome.Reply whole) {
+            return whole.reply();
+        }
+        Duration streamTimeout = script.header().streamTimeout();
+        long streamEnd = deadline - timeout.toNanos() + streamTimeout.toNanos();
+        StreamPump.Stepper stepper = new StreamPump.Stepper() {
+            @Override
+            public <T> T step(long due, StreamPump.Limit limit, java.util.function.Function<Duration, T> work) {
+                return TaskRunner.this.step(lease, request, due, () -> limit.error(script.name(), request.subject()), work);
+            }
+        };
+        new StreamPump(script.name(), request.subject(), stepper, nanoTime)
+                .pump((GuestStream) outcome, sink, deadline, timeout, streamEnd, streamTimeout);
+        return TaskReply.empty();
+    }
+
+    /**
+     * Runs one step of guest code on the leased context, interrupted by the watchdog at {@code deadline};
+     * an interrupted step fails with the error {@code timedOut} makes.
+     */
+    private <T> T step(ContextPool.Lease<GuestContext> lease, TaskRequest request, long deadline,
+            java.util.function.Supplier<TaskError> timedOut, java.util.function.Function<Duration, T> work) {
         long remaining = deadline - nanoTime.getAsLong();
         if (remaining <= 0) {
-            throw timedOut(request, timeout, "waited for a free context until its timeout");
+            throw timedOut.get();
         }
         GuardedCall guard = GuardedCall.on(lease.context(), INTERRUPT_GRACE);
         Watchdog.Watch watch = watchdog.watch(guard::timeOut, remaining);
         running.add(guard);
         try {
-            return lease.context().invoke(request, payload, Duration.ofNanos(remaining));
+            return work.apply(Duration.ofNanos(remaining));
         } catch (PolyglotException e) {
             watch.cancel();
             guard.finish();
-            throw failure(lease, request, e, guard, timeout);
+            throw failure(lease, request, e, guard, timedOut);
         } finally {
             running.remove(guard);
             watch.cancel();
@@ -177,11 +229,10 @@ public final class TaskRunner implements AutoCloseable {
     }
 
     /** Maps an exception that escaped the guest adapter; evicts the context unless it is known to be sound. */
-    private TaskError failure(ContextPool.Lease<GuestContext> lease, TaskRequest request, PolyglotException e,
-            GuardedCall guard, Duration timeout) {
-        boolean timedOut = guard.timedOut();
-        if (timedOut && (e.isInterrupted() || e.isCancelled())) {
-            return timedOut(request, timeout, "was interrupted");
+    private TaskError failure(ContextPool.Lease<GuestContext> lease, TaskRequest request, PolyglotException e, GuardedCall guard,
+            java.util.function.Supplier<TaskError> timedOut) {
+        if (guard.timedOut() && (e.isInterrupted() || e.isCancelled())) {
+            return timedOut.get();
         }
         if (e.isInterrupted() || (e.isCancelled() && guard.stopped())) {
             return TaskError.of(ErrorKind.UNAVAILABLE, "task '" + script.name() + "' was stopped while running; retry");

@@ -29,6 +29,8 @@ import java.util.regex.Pattern;
  * @param rate        its rate limit at the gateway per caller ({@code rate = "100/s"}): null for the gateway's
  * @param async       whether the gateway answers the task's routes 202 at once and runs them as jobs
  *                    (as if every request said {@code Prefer: respond-async})
+ * @param streamTimeout the longest a streamed reply (a generator task's) may take in all, from the
+ *                    message's arrival to its last chunk; {@code timeout} bounds each wait for a chunk
  */
 public record ScriptHeader(
         List<String> subjects,
@@ -44,7 +46,8 @@ public record ScriptHeader(
         Trigger trigger,
         AccessPolicy auth,
         Rate rate,
-        boolean async) {
+        boolean async,
+        Duration streamTimeout) {
 
     public static final String DEFAULT_QUEUE = "metropolis";
     public static final String DEFAULT_FUNCTION = "handle";
@@ -52,6 +55,7 @@ public record ScriptHeader(
     public static final int DEFAULT_CONCURRENCY = 4;
     public static final int DEFAULT_MAX_PENDING = 256;
     public static final String DEFAULT_VERSION = "0.0.0";
+    public static final Duration DEFAULT_STREAM_TIMEOUT = TaskMetadata.DEFAULT_STREAM_TIMEOUT;
 
     // NATS subject tokens: no whitespace, no empty tokens; '*' alone as a token; '>' only last.
     private static final Pattern TOKEN = Pattern.compile("[^\\s.*>]+|\\*");
@@ -120,6 +124,24 @@ public record ScriptHeader(
             throw new IllegalArgumentException("async = true needs a task that answers requests; a stream or schedule"
                     + " task is asynchronous already");
         }
+        Objects.requireNonNull(streamTimeout, "streamTimeout");
+        if (streamTimeout.compareTo(timeout) < 0) {
+            throw new IllegalArgumentException("stream_timeout (" + dev.metropolis.task.Durations.format(streamTimeout)
+                    + ") is shorter than timeout (" + dev.metropolis.task.Durations.format(timeout) + "), which already"
+                    + " bounds the wait for the first chunk; make stream_timeout at least the timeout");
+        }
+    }
+
+    /** A header whose streamed replies (if its function is a generator) get the default stream timeout. */
+    public ScriptHeader(List<String> subjects, String queue, String function, Duration timeout, int concurrency,
+            int maxPending, String version, String description, String http, Grants allow, Trigger trigger,
+            AccessPolicy auth, Rate rate, boolean async) {
+        this(subjects, queue, function, timeout, concurrency, maxPending, version, description, http, allow, trigger,
+                auth, rate, async, longest(DEFAULT_STREAM_TIMEOUT, timeout));
+    }
+
+    private static Duration longest(Duration a, Duration b) {
+        return a.compareTo(b) >= 0 ? a : b;
     }
 
     /** A header without a gateway policy of its own, whose routes answer when the task has (not asynchronous). */
