@@ -76,7 +76,7 @@ public final class RouteTable {
             AccessPolicy auth = AccessPolicy.announced(info.metadata().get(TaskMetadata.AUTH));
             Rate rate = Rate.announced(info.metadata().get(TaskMetadata.RATE));
             for (TaskRoute route : routesOf(info)) {
-                route = route.withPolicy(auth, rate);
+                route = route.withPolicy(auth, rate).withStreamTimeout(task.streamTimeout());
                 byKey.merge(route.key(), route, (known, again) -> known.withInstances(known.instances() + 1));
             }
         }

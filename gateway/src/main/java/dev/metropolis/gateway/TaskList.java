@@ -61,6 +61,9 @@ final class TaskList implements Handler {
         if (route.async()) {
             task.put("async", true); // answered 202 with a job; see Jobs
         }
+        if (route.streams()) {
+            task.put("stream_timeout_ms", route.streamTimeout().toMillis()); // answered as SSE or NDJSON; see StreamRelay
+        }
         if (!route.allow().isEmpty()) {
             task.put("allow", route.allow()); // what the task may do beyond answering
         }

@@ -58,6 +58,7 @@ final class TaskProxy implements Handler {
 
     private final Supplier<Connection> nats;
     private final TaskRequester requester;
+    private final StreamRelay streams;
     private final Supplier<RouteTable> routes;
     private final long maxBodyBytes;
     private final GatewayMetrics metrics;
@@ -73,6 +74,7 @@ final class TaskProxy implements Handler {
         this.jobs = jobs;
         this.nats = nats;
         this.requester = new TaskRequester(nats, metrics);
+        this.streams = new StreamRelay(nats, metrics);
         this.routes = routes;
         this.maxBodyBytes = maxBodyBytes;
         this.metrics = metrics;
@@ -144,6 +146,10 @@ final class TaskProxy implements Handler {
             submitJob(request, response, match, headers, body);
             return;
         }
+        if (match.route().streams()) {
+            relayStream(request, response, match, headers, body, trace);
+            return;
+        }
         Span span = spans.natsRequest(trace, match, headers);
         Message reply;
         try {
@@ -157,6 +163,20 @@ final class TaskProxy implements Handler {
         Spans.end(span, error.map(Replies.ReceivedError::kind).orElse(null), status,
                 error.map(Replies.ReceivedError::message).orElse(null));
         relay(reply, status, response, match);
+    }
+
+    /** A generator task's chunks, as SSE when the client accepts it, else NDJSON; the NATS span covers the whole stream. */
+    private void relayStream(ServerRequest request, ServerResponse response, RouteTable.Match match, Headers headers,
+            byte[] body, Context trace) {
+        Span span = spans.natsRequest(trace, match, headers);
+        try {
+            streams.relay(response, match, headers, body, deadline(request, match.route()),
+                    ChunkFormat.forAccept(request.headers().first(HeaderNames.ACCEPT).orElse(null)));
+            Spans.end(span, null, response.status().code(), null);
+        } catch (RuntimeException e) {
+            Spans.end(span, e instanceof TaskError error ? error : TaskError.of(ErrorKind.CRASHED, e.toString()));
+            throw e;
+        }
     }
 
     /** The hook for asynchronous invocation: store the request as a job and answer 202 with its location. */
@@ -271,7 +291,7 @@ final class TaskProxy implements Handler {
         }
     }
 
-    private static void relay(Message reply, int status, ServerResponse response, RouteTable.Match match) {
+    static void relay(Message reply, int status, ServerResponse response, RouteTable.Match match) {
         Headers headers = reply.getHeaders();
         if (status == ErrorKind.BUSY.defaultCode()) {
             response.header(HeaderNames.RETRY_AFTER, "1");

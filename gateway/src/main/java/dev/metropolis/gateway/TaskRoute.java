@@ -26,10 +26,12 @@ import java.util.Objects;
  * @param auth        the task's own access policy ({@code auth} in its header), or null for the gateway's default
  * @param rate        the task's own rate limit ({@code rate} in its header), or null for the gateway's
  * @param async       whether requests run as jobs by default (the script's {@code async = true})
+ * @param streamTimeout for a task whose function is a generator (its reply is a stream of chunks), the
+ *                    longest its whole stream may take; null for a task that replies once
  */
 public record TaskRoute(String task, String language, String version, String description, String queue,
         String subject, String method, List<String> pattern, boolean custom, Duration timeout, int instances,
-        Map<String, List<String>> allow, AccessPolicy auth, Rate rate, boolean async) {
+        Map<String, List<String>> allow, AccessPolicy auth, Rate rate, boolean async, Duration streamTimeout) {
 
     public TaskRoute {
         Objects.requireNonNull(task, "task");
@@ -37,6 +39,19 @@ public record TaskRoute(String task, String language, String version, String des
         pattern = List.copyOf(pattern);
         Objects.requireNonNull(timeout, "timeout");
         allow = Map.copyOf(allow);
+    }
+
+    /** A route to a task that replies once. */
+    public TaskRoute(String task, String language, String version, String description, String queue, String subject,
+            String method, List<String> pattern, boolean custom, Duration timeout, int instances,
+            Map<String, List<String>> allow, AccessPolicy auth, Rate rate, boolean async) {
+        this(task, language, version, description, queue, subject, method, pattern, custom, timeout, instances, allow,
+                auth, rate, async, null);
+    }
+
+    /** Whether the task streams its reply (its function is a generator). */
+    public boolean streams() {
+        return streamTimeout != null;
     }
 
     /** A route without a policy of its own (the gateway's defaults apply), answered when the task has replied. */
@@ -77,13 +92,19 @@ public record TaskRoute(String task, String language, String version, String des
     /** The same route with another instance count. */
     TaskRoute withInstances(int count) {
         return new TaskRoute(task, language, version, description, queue, subject, method, pattern, custom, timeout, count,
-                allow, auth, rate, async);
+                allow, auth, rate, async, streamTimeout);
     }
 
     /** The same route with the policy its host announced. */
     TaskRoute withPolicy(AccessPolicy auth, Rate rate) {
         return new TaskRoute(task, language, version, description, queue, subject, method, pattern, custom, timeout,
-                instances, allow, auth, rate, async);
+                instances, allow, auth, rate, async, streamTimeout);
+    }
+
+    /** The same route to a task that streams for at most {@code streamTimeout} (null: it replies once). */
+    TaskRoute withStreamTimeout(Duration streamTimeout) {
+        return new TaskRoute(task, language, version, description, queue, subject, method, pattern, custom, timeout,
+                instances, allow, auth, rate, async, streamTimeout);
     }
 
     /** Identity of a route regardless of how many hosts serve it. */
