@@ -56,6 +56,7 @@ class StreamingTest {
     private Host host;
     private Gateway gateway;
     private Connection nats;
+    private int hostMetricsPort;
 
     @BeforeAll
     void start(@TempDir Path folder) throws Exception {
@@ -104,7 +105,9 @@ class StreamingTest {
                 """);
         server = TestNats.start();
         engines = new Engines();
-        host = Host.builder(new HostConfig(scripts, server.settings(), Duration.ofSeconds(10), true), engines).start();
+        hostMetricsPort = dev.metropolis.testkit.FreePort.next();
+        host = Host.builder(new HostConfig(scripts, server.settings(), Duration.ofSeconds(10), true,
+                new dev.metropolis.observe.ObserveAddress("127.0.0.1", hostMetricsPort)), engines).start();
         assertThat(host.problems()).isEmpty();
         gateway = Gateway.builder(new GatewayConfig("127.0.0.1", 0, server.settings(), 1 << 20, 64, Duration.ofSeconds(1),
                 Duration.ofSeconds(2))).start();
@@ -204,6 +207,13 @@ class StreamingTest {
             closed.unsubscribe();
             Await.until(Duration.ofSeconds(10), "the context of " + task + " back in its pool",
                     () -> host.leasedContexts(task) == 0);
+            Await.until(Duration.ofSeconds(10), "the host to count the stream as cancelled", () -> hostMetrics().lines()
+                    .anyMatch(line -> line.startsWith("metropolis_task_stream_duration_seconds_count{")
+                            && line.contains("outcome=\"cancelled\"") && line.contains("task=\"" + task + "\"")));
+            Await.until(Duration.ofSeconds(10), "the gateway to count the client as gone", () -> http.send(
+                    to("/observe/metrics").GET().build(), HttpResponse.BodyHandlers.ofString()).body().lines().anyMatch(
+                            line -> line.startsWith("metropolis_gateway_stream_duration_seconds_count{")
+                                    && line.contains("outcome=\"client_gone\"") && line.contains(path + "\"")));
         }
     }
 
@@ -347,5 +357,12 @@ class StreamingTest {
         assertThat(after - before).isEqualTo(1);
         String metrics = http.send(to("/observe/metrics").GET().build(), HttpResponse.BodyHandlers.ofString()).body();
         assertThat(metrics).containsPattern("metropolis_gateway_stream_chunks_total\\{[^}]*route=\"\\* /py/tokens\"[^}]*} [1-9]");
+        assertThat(hostMetrics()).containsPattern("metropolis_task_stream_chunks_total\\{[^}]*task=\"tokens\"[^}]*} [1-9]")
+                .containsPattern("metropolis_task_stream_duration_seconds_count\\{[^}]*outcome=\"ok\"[^}]*task=\"tokens\"");
+    }
+
+    private String hostMetrics() throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + hostMetricsPort + "/observe/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
     }
 }

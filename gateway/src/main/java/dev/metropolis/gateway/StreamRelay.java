@@ -78,7 +78,7 @@ final class StreamRelay {
         long streamEnd = started + match.route().streamTimeout().plus(MARGIN).toNanos();
         Duration gap = match.route().timeout().plus(MARGIN);
         String route = match.route().display();
-        String outcome = "ok";
+        String outcome = "failed";
         try (OutputStream out = response.outputStream()) {
             Message message = first;
             long chunks = 0;
@@ -92,24 +92,27 @@ final class StreamRelay {
                     }
                     case END -> {
                         write(out, format.end(chunks));
+                        outcome = "ok";
                         return;
                     }
                     default -> {
-                        outcome = "failed";
                         write(out, format.error(message.getData()));
                         return;
                     }
                 }
                 message = next(stream, out, format, gap, streamEnd);
                 if (message == null) {
-                    outcome = "failed";
                     TaskError silent = TaskError.of(ErrorKind.TIMED_OUT, "task '" + match.route().task() + "' sent no"
                             + " chunk for " + Durations.format(gap.minus(MARGIN)) + " after chunk " + chunks);
                     write(out, format.error(Replies.errorBody(silent, match.route().task(), match.subject())));
                     return;
                 }
             }
-        } catch (UncheckedIOException | IOException e) {
+        } catch (IOException | RuntimeException e) {
+            // Helidon reports a write to a closed connection as a ServerConnectionException caused by an IOException.
+            if (!ClientGone.is(e)) {
+                throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
+            }
             outcome = "client_gone";
             // The client left: closing the stream (try-with-resources in relay) cancels it on the host.
             LOG.log(Level.FINE, "the client of a stream from task {0} went away: {1}", new Object[] {match.route().task(),

@@ -142,12 +142,13 @@ final class TaskProxy implements Handler {
             String requestId, Context trace) {
         Headers headers = natsHeaders(request, method, path, requestId);
         byte[] body = body(request, method, headers, nats.get());
-        if (match.route().async() || Jobs.prefersAsync(request.headers().first(PREFER))) {
-            submitJob(request, response, match, headers, body);
+        if (match.route().streams()) {
+            // A stream is its own way of not waiting for the whole answer: respond-async is not applied to it.
+            relayStream(request, response, match, headers, body, trace);
             return;
         }
-        if (match.route().streams()) {
-            relayStream(request, response, match, headers, body, trace);
+        if (match.route().async() || Jobs.prefersAsync(request.headers().first(PREFER))) {
+            submitJob(request, response, match, headers, body);
             return;
         }
         Span span = spans.natsRequest(trace, match, headers);
