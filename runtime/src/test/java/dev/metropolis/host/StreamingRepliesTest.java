@@ -75,6 +75,23 @@ class StreamingRepliesTest {
                   }
                 }
                 """);
+        Files.writeString(scripts.resolve("agen.py"), """
+                # /// metropolis
+                # subject = "py.agen"
+                # ///
+                async def double(i):
+                    return 2 * i
+
+                class NeedsALoop:
+                    def __await__(self):
+                        yield "a future"
+
+                async def handle(body, msg):
+                    for i in range(1, 4):
+                        yield await double(i)
+                    if body == "loop":
+                        await NeedsALoop()
+                """);
         Files.writeString(scripts.resolve("once.py"), """
                 # /// metropolis
                 # subject = "py.once"
@@ -130,6 +147,16 @@ class StreamingRepliesTest {
             assertThat(end.getHeaders().getFirst(WireHeaders.END)).isEqualTo("5");
             assertThat(end.getData()).isEmpty();
         }
+    }
+
+    @Test
+    void aPythonAsyncGeneratorStreamsWhatItAwaits() throws Exception {
+        List<Message> messages = readAll("py.agen", "", null);
+        assertThat(messages).extracting(StreamingRepliesTest::text).containsExactly("2", "4", "6", "");
+        assertThat(ReplyStream.kind(messages.getLast())).isEqualTo(ReplyStream.Kind.END);
+        List<Message> failed = readAll("py.agen", "loop", null);
+        assertThat(failed).hasSize(4);
+        assertThat(text(failed.getLast())).contains("an async generator awaited something that needs an event loop");
     }
 
     @Test
