@@ -4,7 +4,6 @@ import dev.metropolis.guest.GuestContext;
 import dev.metropolis.guest.GuestStream;
 import dev.metropolis.logging.LogContext;
 import dev.metropolis.pool.ContextPool;
-import dev.metropolis.task.Durations;
 import dev.metropolis.script.TaskScript;
 import dev.metropolis.task.ErrorKind;
 import dev.metropolis.task.Payload;
@@ -32,9 +31,6 @@ import org.graalvm.polyglot.PolyglotException;
  * reply or a {@link TaskError}; none is dropped.
  */
 public final class TaskRunner implements AutoCloseable {
-    /** A Java exception's class name at the start of a message, as Truffle reports what the sandbox refused. */
-    private static final java.util.regex.Pattern JAVA_CLASS_PREFIX =
-            java.util.regex.Pattern.compile("^(?:[a-z_][\\w$]*\\.)+[A-Z][\\w$]*(?:Exception|Error): ");
     private static final Logger LOG = Logger.getLogger(TaskRunner.class.getName());
     /** How long an interrupted guest gets to stop before its context is cancelled and replaced. */
     private static final Duration INTERRUPT_GRACE = Duration.ofSeconds(1);
@@ -54,6 +50,7 @@ public final class TaskRunner implements AutoCloseable {
     private final Set<GuardedCall> running = ConcurrentHashMap.newKeySet();
     /** Whether the script's task function is a generator (its first context said so). */
     private final boolean streams;
+    private final CallFailures failures;
 
     /**
      * @param script   the script version served
@@ -69,6 +66,7 @@ public final class TaskRunner implements AutoCloseable {
     public TaskRunner(TaskScript script, ContextPool<GuestContext> pool, Watchdog watchdog, LongSupplier nanoTime,
             boolean streams) {
         this.streams = streams;
+        this.failures = new CallFailures(script.name(), script.header().timeout());
         this.script = script;
         this.pool = pool;
         this.watchdog = watchdog;
@@ -168,7 +166,7 @@ public final class TaskRunner implements AutoCloseable {
             // The call that was allocating when the heap ran out is the one that fails; the host goes on.
             LOG.log(Level.WARNING, "task ''{0}'' ran out of memory on subject ''{1}''", new Object[] {script.name(),
                 request.subject()});
-            reply.completeExceptionally(outOfMemory(request));
+            reply.completeExceptionally(failures.outOfMemory(request));
         } catch (RuntimeException | Error e) {
             LOG.log(Level.SEVERE, "task '" + script.name() + "' failed unexpectedly on subject '" + request.subject() + "'", e);
             reply.completeExceptionally(TaskError.of(ErrorKind.CRASHED,
@@ -179,9 +177,9 @@ public final class TaskRunner implements AutoCloseable {
     private TaskReply call(ContextPool.Lease<GuestContext> lease, TaskRequest request, Payload payload, long deadline,
             Duration timeout, ChunkSink sink) {
         if (deadline - nanoTime.getAsLong() <= 0) {
-            throw timedOut(request, timeout, "waited for a free context until its timeout");
+            throw failures.timedOut(request, timeout, "waited for a free context until its timeout");
         }
-        GuestContext.Outcome outcome = step(lease, request, deadline, () -> timedOut(request, timeout, "was interrupted"),
+        GuestContext.Outcome outcome = step(lease, request, deadline, () -> failures.timedOut(request, timeout, "was interrupted"),
                 remaining -> lease.context().start(request, payload, remaining));
         if (outcome instanceof GuestContext.Outcome.Reply whole) {
             return whole.reply();
@@ -217,7 +215,7 @@ public final class TaskRunner implements AutoCloseable {
         } catch (PolyglotException e) {
             watch.cancel();
             guard.finish();
-            throw failure(lease, request, e, guard, timedOut);
+            throw failures.escaped(e, guard, request, timedOut, lease::evict);
         } finally {
             running.remove(guard);
             watch.cancel();
@@ -226,51 +224,6 @@ public final class TaskRunner implements AutoCloseable {
                 lease.evict();
             }
         }
-    }
-
-    /** Maps an exception that escaped the guest adapter; evicts the context unless it is known to be sound. */
-    private TaskError failure(ContextPool.Lease<GuestContext> lease, TaskRequest request, PolyglotException e, GuardedCall guard,
-            java.util.function.Supplier<TaskError> timedOut) {
-        if (guard.timedOut() && (e.isInterrupted() || e.isCancelled())) {
-            return timedOut.get();
-        }
-        if (e.isInterrupted() || (e.isCancelled() && guard.stopped())) {
-            return TaskError.of(ErrorKind.UNAVAILABLE, "task '" + script.name() + "' was stopped while running; retry");
-        }
-        if (!e.isGuestException() || e.isExit() || e.isResourceExhausted() || e.isCancelled()) {
-            lease.evict();
-        }
-        if (e.isResourceExhausted() || e.getMessage() != null && e.getMessage().contains("OutOfMemoryError")) {
-            return outOfMemory(request);
-        }
-        if (e.isExit()) {
-            return TaskError.of(ErrorKind.CRASHED, "the task exited its interpreter");
-        }
-        if (!e.isGuestException() || e.getMessage() != null && JAVA_CLASS_PREFIX.matcher(e.getMessage()).find()) {
-            // Refused below the language (sockets, threads...): the message is Truffle's, prefixed with a Java class name.
-            return TaskError.of(ErrorKind.CRASHED, "task '" + script.name() + "' did something its sandbox does not allow ("
-                    + withoutJavaClassName(e.getMessage()) + "); scripts get no sockets, threads, processes or native code");
-        }
-        return TaskError.of(ErrorKind.CRASHED, e.getMessage());
-    }
-
-    /** "java.lang.IllegalStateException: Creating threads is not allowed." -> "Creating threads is not allowed." */
-    static String withoutJavaClassName(String message) {
-        return message == null ? "no reason given" : JAVA_CLASS_PREFIX.matcher(message).replaceFirst("");
-    }
-
-    private TaskError outOfMemory(TaskRequest request) {
-        return TaskError.of(ErrorKind.CRASHED, "task '" + script.name() + "' ran out of memory on subject '"
-                + request.subject() + "' (the host's heap is " + (Runtime.getRuntime().maxMemory() >> 20)
-                + " MiB, shared by every task); use less memory per message, or give the host more with --max-heap");
-    }
-
-    private TaskError timedOut(TaskRequest request, Duration timeout, String what) {
-        String limit = timeout.equals(script.header().timeout())
-                ? "its timeout of " + Durations.format(timeout)
-                : "the caller's timeout of " + Durations.format(timeout);
-        return TaskError.of(ErrorKind.TIMED_OUT, "task '" + script.name() + "' did not finish within " + limit
-                + " on subject '" + request.subject() + "' and " + what + "; make it faster or raise 'timeout' in its header");
     }
 
     /**

@@ -16,6 +16,7 @@ import io.nats.client.impl.Headers;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -27,40 +28,63 @@ import java.util.logging.Logger;
  * the server answers the chunk's reply subject with a no-responders status) cancels it too.
  */
 final class ChunkSender implements ChunkSink {
+    /** Chunks a stream sends beyond the last one its caller acknowledged, unless the caller asks for another window. */
+    static final int DEFAULT_WINDOW = 64;
+    static final int MAX_WINDOW = 1024;
     private static final Logger LOG = Logger.getLogger(ChunkSender.class.getName());
 
     private final Connection connection;
-    private final Dispatcher acks;
+    private final Supplier<Dispatcher> acks;
     private final ReplySender replies;
     private final TaskMetrics metrics;
     private final TaskLabels labels;
     private final TaskRequest request;
+    private final Duration taskTimeout;
     /** How long the window may stay full: the task's timeout for this message. */
-    private final Duration patience;
+    private Duration patience;
     private final LongSupplier nanoTime;
-    private final FlowWindow window;
+    /** Made when the call turns out to stream: most calls do not, and pay for nothing here. */
+    private volatile FlowWindow window;
     private Subscription ackSubscription;
     private volatile boolean began;
     private long sent;
 
-    ChunkSender(Connection connection, Dispatcher acks, ReplySender replies, TaskMetrics metrics, TaskLabels labels,
-            TaskRequest request, int window, Duration patience, LongSupplier nanoTime) {
+    /**
+     * @param acks     the dispatcher acknowledgements arrive on (made on first use)
+     * @param taskTimeout the task's timeout; the message's own (maybe shorter) is how long the window may stay full
+     */
+    ChunkSender(Connection connection, Supplier<Dispatcher> acks, ReplySender replies, TaskMetrics metrics, TaskLabels labels,
+            TaskRequest request, Duration taskTimeout, LongSupplier nanoTime) {
         this.connection = connection;
         this.acks = acks;
         this.replies = replies;
         this.metrics = metrics;
         this.labels = labels;
         this.request = request;
-        this.patience = patience;
+        this.taskTimeout = taskTimeout;
         this.nanoTime = nanoTime;
-        this.window = new FlowWindow(window, nanoTime);
     }
 
     @Override
     public void begin() {
+        patience = request.timeout(taskTimeout);
+        window = new FlowWindow(window(request), nanoTime);
         began = true;
         if (request.replyTo() != null) {
-            ackSubscription = acks.subscribe(connection.createInbox(), this::onAck);
+            ackSubscription = acks.get().subscribe(connection.createInbox(), this::onAck);
+        }
+    }
+
+    /** The window a caller asked for with {@link WireHeaders#WINDOW}, kept within 1..{@link #MAX_WINDOW}. */
+    static int window(TaskRequest request) {
+        String asked = request.header(WireHeaders.WINDOW);
+        if (asked == null) {
+            return DEFAULT_WINDOW;
+        }
+        try {
+            return (int) Math.max(1, Math.min(MAX_WINDOW, Long.parseLong(asked.trim())));
+        } catch (NumberFormatException e) {
+            return DEFAULT_WINDOW;
         }
     }
 
@@ -144,7 +168,8 @@ final class ChunkSender implements ChunkSink {
 
     @Override
     public boolean cancelled() {
-        return window.cancelled();
+        FlowWindow current = window;
+        return current != null && current.cancelled();
     }
 
     /** The outcome label of the stream's end: "ok", "cancelled" or the failure's kind. */
@@ -152,13 +177,13 @@ final class ChunkSender implements ChunkSink {
         if (failure != null) {
             return failure.kind().label();
         }
-        return window.cancelled() ? "cancelled" : "ok";
+        return cancelled() ? "cancelled" : "ok";
     }
 
     /** Ends the stream: an empty message with {@link WireHeaders#END}, or the failure in the error form, with it too. */
     void end(TaskError failure) {
         try {
-            if (request.replyTo() != null && !window.cancelled()) {
+            if (request.replyTo() != null && !cancelled()) {
                 ReplySender.Outgoing outgoing = replies.prepare(labels.task(), request, TaskReply.empty(), failure);
                 outgoing.headers().put(WireHeaders.END, Long.toString(sent));
                 replies.send(labels.task(), request, outgoing);
@@ -167,7 +192,7 @@ final class ChunkSender implements ChunkSink {
             }
         } finally {
             if (ackSubscription != null) {
-                acks.unsubscribe(ackSubscription);
+                acks.get().unsubscribe(ackSubscription);
             }
         }
     }

@@ -33,9 +33,6 @@ import java.util.concurrent.atomic.AtomicInteger;
  * group, visible to {@code $SRV.PING/INFO/STATS} with its language and version in the metadata.
  */
 public final class TaskService implements Binding {
-    /** Chunks a stream sends beyond the last one its caller acknowledged, unless the caller asks for another window. */
-    static final int DEFAULT_WINDOW = 64;
-    static final int MAX_WINDOW = 1024;
     private final Connection connection;
     private final TaskMetrics metrics;
     private final CallObserver observer;
@@ -177,22 +174,8 @@ public final class TaskService implements Binding {
 
     /** The sink of a message's chunks, should its task function turn out to be a generator. */
     private ChunkSender chunkSender(TaskRunner current, TaskRequest request, TaskLabels labels) {
-        Duration timeout = request.timeout(current.script().header().timeout());
-        return new ChunkSender(connection, acks(), replies, metrics, labels, request, window(request), timeout,
-                System::nanoTime);
-    }
-
-    /** The window a caller asked for with {@link WireHeaders#WINDOW}, kept within 1..{@link #MAX_WINDOW}. */
-    static int window(TaskRequest request) {
-        String asked = request.header(WireHeaders.WINDOW);
-        if (asked == null) {
-            return DEFAULT_WINDOW;
-        }
-        try {
-            return (int) Math.max(1, Math.min(MAX_WINDOW, Long.parseLong(asked.trim())));
-        } catch (NumberFormatException e) {
-            return DEFAULT_WINDOW;
-        }
+        return new ChunkSender(connection, this::acks, replies, metrics, labels, request,
+                current.script().header().timeout(), System::nanoTime);
     }
 
     private synchronized Dispatcher acks() {
