@@ -1,8 +1,13 @@
 -- wrk script: POSTs BENCH_BODY as text/plain and appends the run's figures to BENCH_OUT in
--- bench's samples format (id <TAB> unit <TAB> value), with BENCH_ID as the id prefix.
+-- bench's samples format (id <TAB> unit <TAB> value), with BENCH_ID as the id prefix; sends
+-- BENCH_AUTHORIZATION as the Authorization header when set.
 wrk.method = "POST"
 wrk.body = os.getenv("BENCH_BODY") or "metropolis bench"
 wrk.headers["Content-Type"] = "text/plain"
+local authorization = os.getenv("BENCH_AUTHORIZATION")
+if authorization and authorization ~= "" then
+  wrk.headers["Authorization"] = authorization
+end
 
 function done(summary, latency, requests)
   local id = os.getenv("BENCH_ID")

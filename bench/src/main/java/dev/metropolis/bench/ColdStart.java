@@ -22,7 +22,8 @@ import java.util.regex.Pattern;
 /**
  * Starts a host (the command after {@code --}) and measures, from the moment the process is spawned:
  * the first reply of each {@code --probe name|subject|payload}, then the latency of the first call of
- * each {@code --first name|subject|payload}, optionally hot-reload latency ({@code --reload}) and heap
+ * each {@code --first name|subject|payload}, optionally hot-reload latency ({@code --reload}), the time a
+ * script added to the watched folder takes to answer ({@code --add}), and heap
  * and RSS after full GCs ({@code --memory true}). Stops the host with SIGTERM at the end.
  */
 final class ColdStart {
@@ -107,6 +108,9 @@ final class ColdStart {
         }
         for (String spec : args.all("reload")) {
             reload(spec, args.integer("reloads", 3));
+        }
+        for (String spec : args.all("add")) {
+            add(spec);
         }
         int warm = args.integer("warm", 0);
         for (Probe probe : probes) {
@@ -236,6 +240,30 @@ final class ColdStart {
             times.add((System.nanoTime() - t0) / 1e6);
         }
         Samples.emit(id + ".reload." + parts[0], "ms", times);
+    }
+
+    /**
+     * A new script on a running host: {@code name|subject|template|folder} copies the template into the
+     * folder the host watches and times how long until the subject answers (not "no responders").
+     */
+    private void add(String spec) throws Exception {
+        String[] parts = spec.split("\\|", 4);
+        Path template = Path.of(parts[2]);
+        Thread.sleep(1500); // a separate event from the last save
+        long t0 = System.nanoTime();
+        Files.copy(template, Path.of(parts[3]).resolve(template.getFileName()));
+        long deadline = t0 + TimeUnit.SECONDS.toNanos(60);
+        while (true) {
+            Message reply = nc.request(parts[1], null, new byte[0], Duration.ofSeconds(5));
+            if (reply != null && !reply.isStatusMessage()) {
+                break;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(id + ": new script " + template.getFileName() + " not answering after 60 s");
+            }
+            Thread.sleep(5);
+        }
+        Samples.emit(id + ".added." + parts[0], "ms", List.of((System.nanoTime() - t0) / 1e6));
     }
 
     /**

@@ -124,6 +124,10 @@ final class Report {
                 target = target("cpu." + task + "." + baseline + ".mean", id, goal, task + " via the host vs CPython");
             }
         }
+        if (runtime.equals("py") && first != null) {
+            String firstTarget = "first call " + targetBelow(first, 500, "first call of " + task + " in Python after start");
+            target = target.isEmpty() ? firstTarget : target + ", " + firstTarget;
+        }
         table.row(task + "(" + size + ")", label, steady == null ? "" : figure(steady, 1e-3, "ms"),
                 first == null ? "" : figure(first, 1, "ms"), speedup, target, figure("cpu." + task + "." + runtime + ".warmup"));
     }
@@ -136,14 +140,20 @@ final class Report {
         for (String conns : List.of("1", "16", "64")) {
             for (String[] server : new String[][] {{"helidon", "plain Helidon echo (ceiling)"},
                     {"bridge-java", "Helidon route -> NATS -> Java echo"}, {"bridge-js", "Helidon route -> NATS -> JS task"},
-                    {"gateway", "gateway -> JS task"}}) {
+                    {"gateway", "gateway -> JS task"}, {"gateway-jwt", "gateway -> JS task, JWT verified (HS256)"}}) {
                 String id = "http." + server[0] + ".c" + conns;
                 if (samples.get(id + ".rps") == null) {
                     continue;
                 }
-                String target = server[0].equals("gateway") && conns.equals("64")
-                        ? target(id + ".rps", "http.helidon.c64.rps", 0.4, "gateway -> JS vs Helidon echo at 64 connections")
-                        : "";
+                String target = switch (server[0]) {
+                    case "gateway" -> conns.equals("64")
+                            ? target(id + ".rps", "http.bridge-js.c64.rps", 0.95,
+                                    "gateway -> JS vs the bare Helidon -> NATS bridge to the same task at 64 connections")
+                            : "";
+                    case "gateway-jwt" -> target(id + ".rps", "http.gateway.c" + conns + ".rps", 0.95,
+                            "gateway with JWT verification vs without, at " + conns + " connection(s)");
+                    default -> "";
+                };
                 table.row(server[1], conns, figure(id + ".rps") + errors(id), figure(id + ".p50"), figure(id + ".p99"),
                         figure(cpuPerRequest(id), 1, "us"),
                         server[0].equals("helidon") ? "" : ratio(id + ".rps", "http.helidon.c" + conns + ".rps"), target);
@@ -192,16 +202,22 @@ final class Report {
         Table table = new Table("measure", "ms", "target");
         Samples.Series firstPy = perRun("first Python reply", py, Math::min);
         Samples.Series firstJs = perRun("first JS reply", js, Math::min);
-        table.row("host start to first JS reply", figure(firstJs, 1, "ms"), targetBelow(firstJs, 3000, "first JS reply"));
-        table.row("host start to first Python reply", figure(firstPy, 1, "ms"), targetBelow(firstPy, 10000, "first Python reply"));
+        table.row("host start to first JS reply", figure(firstJs, 1, "ms"), targetBelow(firstJs, 2000, "first JS reply"));
+        table.row("host start to first Python reply", figure(firstPy, 1, "ms"), targetBelow(firstPy, 5000, "first Python reply"));
         table.row("host start to every example answering", figure(perRun("all", all, Math::max), 1, "ms"), "");
         Samples.Series logged = samples.get("start.ready_log");
         if (logged != null) {
             table.row("\"host ready in N ms\" as logged", figure(logged, 1, "ms"), "");
         }
         Samples.Series reload = samples.get("reload.reload.save");
-        table.row("save to new version answering (hot reload)",
-                reload == null ? samples.meta("reload") : figure(reload, 1, "ms"), "");
+        table.row("save to new version answering (hot reload, Python)",
+                reload == null ? samples.meta("reload") : figure(reload, 1, "ms"),
+                reload == null ? "" : targetBelow(reload, 1000, "Python hot reload"));
+        Samples.Series added = samples.get("reload.added.python");
+        if (added != null) {
+            table.row("new Python script on a running host, to its first reply", figure(added, 1, "ms"),
+                    targetBelow(added, 500, "new Python script on a running host"));
+        }
         section("4. Start and reload", "From spawning `./metropolis host --scripts scripts` (the examples) to the first "
                 + "reply of each task, polled every few ms; " + samples.meta("start_runs") + " fresh hosts.", table);
     }
@@ -228,25 +244,28 @@ final class Report {
         if (base == null && examples == null) {
             return;
         }
-        Table table = new Table("measure", "MiB", "how");
+        Table table = new Table("measure", "MiB", "how", "target");
         for (String[] lang : new String[][] {{"py", "Python"}, {"js", "JavaScript"}}) {
             Samples.Series more = samples.get("mem." + lang[0] + ".heap");
             String extra = samples.meta("mem_extra_" + lang[0]);
             if (base != null && more != null) {
                 double n = Double.parseDouble(extra);
-                table.row("heap per warm " + lang[1] + " context",
-                        String.format(Locale.ROOT, "%.2f", (more.min() - base.min()) / n),
+                double perContext = (more.min() - base.min()) / n;
+                table.row("heap per warm " + lang[1] + " context", String.format(Locale.ROOT, "%.2f", perContext),
                         "(heap with " + extra + " more " + lang[1] + " echo scripts - heap before) / " + extra
-                                + ", " + samples.meta("mem_method"));
+                                + ", " + samples.meta("mem_method"),
+                        lang[0].equals("py") ? targetBelow(new Samples.Series("py", "MiB", List.of(perContext)), 8, "MiB",
+                                "heap per warm Python context") : "");
             }
         }
         if (base != null) {
-            table.row("host heap, one Python + one JS echo script", figure(base, 1, "MiB"), "");
+            table.row("host heap, one Python + one JS echo script", figure(base, 1, "MiB"), "", "");
         }
         if (examples != null) {
             table.row("host heap, the example scripts", figure(samples.get("mem.examples.heap"), 1, "MiB"),
-                    "after " + samples.meta("mem_warm") + " requests to each task");
-            table.row("host RSS, the example scripts", figure(examples, 1, "MiB"), "VmRSS, same moment");
+                    "after " + samples.meta("mem_warm") + " requests to each task", "");
+            table.row("host RSS, the example scripts", figure(examples, 1, "MiB"), "VmRSS, same moment",
+                    targetBelow(examples, 400, "MiB", "host RSS with the example scripts"));
         }
         section("5. Memory", "Heap is the heap used after a full GC (`jcmd GC.run`, then `GC.heap_info`), read "
                 + "several times a second apart; per-context figures use the smallest reading of each state, because the "
@@ -300,7 +319,7 @@ final class Report {
     /** Checks median(a) / median(b) >= goal (for times pass the baseline as a: a speedup). */
     private String target(String a, String b, double goal, String what) {
         Samples.Series x = samples.get(a), y = samples.get(b);
-        String goalText = String.format(Locale.ROOT, ">= %.1fx", goal);
+        String goalText = String.format(Locale.ROOT, goal * 10 == Math.rint(goal * 10) ? ">= %.1fx" : ">= %.2fx", goal);
         if (x == null || y == null) {
             return goalText + ": not measured";
         }
@@ -313,14 +332,20 @@ final class Report {
     }
 
     private String targetBelow(Samples.Series s, double limitMs, String what) {
-        String goalText = String.format(Locale.ROOT, "< %.0f s", limitMs / 1000);
-        if (s.values().isEmpty()) {
+        return limitMs < 1000 ? targetBelow(s, limitMs, "ms", what) : targetBelow(s, limitMs, "s", what);
+    }
+
+    /** "< limit unit met" or MISSED (then listed under Targets); the series is in ms, or in MiB for unit "MiB". */
+    private String targetBelow(Samples.Series s, double limit, String unit, String what) {
+        double scale = unit.equals("s") ? 1000 : 1;
+        String goalText = String.format(Locale.ROOT, "< %s %s", number(limit / scale, unit), unit);
+        if (s == null || s.values().isEmpty()) {
             return goalText + ": not measured";
         }
-        if (s.median() < limitMs) {
+        if (s.median() < limit) {
             return goalText + " met";
         }
-        missed.add(String.format(Locale.ROOT, "%s %.1f s (target %s)", what, s.median() / 1000, goalText));
+        missed.add(String.format(Locale.ROOT, "%s %s %s (target %s)", what, number(s.median() / scale, unit), unit, goalText));
         return goalText + " MISSED";
     }
 

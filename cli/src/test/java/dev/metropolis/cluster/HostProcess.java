@@ -45,12 +45,19 @@ public final class HostProcess implements AutoCloseable {
     /** Starts a host serving {@code scripts} on {@code natsUrls} (comma-separated); see {@link #awaitReady}. */
     public static HostProcess start(String name, Path scripts, String natsUrls, Duration drainTimeout, Path logs)
             throws IOException {
+        return start(name, scripts, natsUrls, drainTimeout, logs, List.of());
+    }
+
+    /** Starts a host as {@link #start(String, Path, String, Duration, Path)} does, with extra JVM flags ({@code -Xmx256m}). */
+    public static HostProcess start(String name, Path scripts, String natsUrls, Duration drainTimeout, Path logs,
+            List<String> jvmFlags) throws IOException {
         Files.createDirectories(logs);
         Path log = logs.resolve(name + ".log");
         int metricsPort = FreePort.next();
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElseThrow(() -> new IOException("this JVM's java binary is unknown")));
         command.addAll(jvmArguments());
+        command.addAll(jvmFlags); // after the test JVM's own, so they win
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.metropolis.cli.Main", "host",
                 "--scripts", scripts.toString(), "--nats", natsUrls,
                 "--drain-timeout", drainTimeout.toMillis() + "ms",

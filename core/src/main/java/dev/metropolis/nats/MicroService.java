@@ -9,6 +9,7 @@ import io.nats.client.Dispatcher;
 import io.nats.client.Message;
 import io.nats.client.NUID;
 import java.io.UncheckedIOException;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -40,6 +41,8 @@ public final class MicroService {
     private static final List<String> VERBS = List.of("PING", "INFO", "STATS");
     /** The {@code type} of an INFO answer; {@link ServiceDiscovery} reads only answers of this type. */
     static final String INFO_TYPE = "io.nats.micro.v1.info_response";
+    /** The {@code type} of a STATS answer. */
+    static final String STATS_TYPE = "io.nats.micro.v1.stats_response";
     /** The discovery subjects: the prefix, a verb, then optionally the name and the id. */
     static final String DISCOVERY_PREFIX = "$SRV.";
 
@@ -81,13 +84,21 @@ public final class MicroService {
         private final LongAdder errors = new LongAdder();
         private final LongAdder processingNanos = new LongAdder();
         private volatile String lastError = "";
+        private final RecentCalls recent;
 
         public Endpoint(String name, String subject, String queueGroup, Map<String, String> metadata, Handler handler) {
+            this(name, subject, queueGroup, metadata, handler, new RecentCalls(System::nanoTime, Clock.systemUTC()));
+        }
+
+        /** An endpoint whose last seconds ({@code data} in {@code $SRV.STATS}) are counted by {@code recent}. */
+        public Endpoint(String name, String subject, String queueGroup, Map<String, String> metadata, Handler handler,
+                RecentCalls recent) {
             this.name = name;
             this.subject = subject;
             this.queueGroup = queueGroup;
             this.metadata = Map.copyOf(metadata);
             this.handler = handler;
+            this.recent = recent;
         }
 
         /**
@@ -95,12 +106,18 @@ public final class MicroService {
          * Call it before sending the reply, so that whoever has the reply also sees it counted.
          */
         public void record(long nanos, String error) {
+            record(nanos, error, null);
+        }
+
+        /** {@link #record(long, String)} for a request with an id, which an error keeps among the last errors. */
+        public void record(long nanos, String error, String requestId) {
             requests.increment();
             processingNanos.add(nanos);
             if (error != null) {
                 errors.increment();
                 lastError = error;
             }
+            recent.record(nanos, error, requestId);
         }
 
         private void dispatch(Message message) {
@@ -134,6 +151,7 @@ public final class MicroService {
             stats.put("processing_time", nanos);
             stats.put("average_processing_time", count == 0 ? 0 : nanos / count);
             stats.put("last_error", lastError);
+            stats.put("data", recent.snapshot()); // the last seconds: what the gateway's console shows
             return stats;
         }
     }
@@ -209,7 +227,7 @@ public final class MicroService {
                 response.put("endpoints", endpoints.stream().map(Endpoint::info).toList());
             }
             default -> {
-                response.put("type", "io.nats.micro.v1.stats_response");
+                response.put("type", STATS_TYPE);
                 response.put("started", started.toString());
                 List<Map<String, Object>> stats = new ArrayList<>();
                 endpoints.forEach(endpoint -> stats.add(endpoint.stats()));

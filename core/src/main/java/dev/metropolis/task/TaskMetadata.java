@@ -55,6 +55,11 @@ public record TaskMetadata(String task, String language, String file, List<Strin
     public static final String STREAM_TIMEOUT_MS = "metropolis.stream_timeout_ms";
     /** The trigger of a task that answers requests: the default, and what a host that announces none means. */
     public static final String REQUEST_TRIGGER = "request";
+    /**
+     * The name of the host announcing the task (the service instance's, not the task's: the same
+     * task on two hosts announces two names). The console lists the hosts serving each task.
+     */
+    public static final String HOST = "metropolis.host";
     /** Followed by a grant's key: {@code metropolis.allow.subjects = "inventory.*,audit.>"}. */
     public static final String ALLOW_PREFIX = "metropolis.allow.";
 

@@ -103,4 +103,32 @@ class ServiceDiscoveryTest {
             nats.flush(Duration.ofSeconds(5));
         }
     }
+
+    @Test
+    void statsCarryEachEndpointsLastSecondsWithTheRequestIdsOfItsErrors() throws Exception {
+        MicroService.Endpoint endpoint = new MicroService.Endpoint("upper", "counted.upper", "workers",
+                Map.of("subject", "counted.upper"), (message, answered) -> {});
+        MicroService service = new MicroService(nats, "counted", "1.0.0", "counts", Map.of("owner", "tests"), List.of(endpoint));
+        try {
+            service.start();
+            endpoint.record(2_000_000, null, "ok-1");
+            endpoint.record(30_000_000, "422 refused", "bad-1");
+            nats.flush(Duration.ofSeconds(5));
+
+            ServiceDiscovery.StatsAnswers answers = ServiceDiscovery.stats(nats, WINDOW, 100);
+
+            ServiceDiscovery.EndpointStats stats = answers.services().stream()
+                    .filter(answer -> answer.name().equals("counted")).findFirst().orElseThrow().endpoints().getFirst();
+            assertThat(stats.requests()).isEqualTo(2);
+            assertThat(stats.errors()).isEqualTo(1);
+            assertThat(stats.data().requests()).isEqualTo(2);
+            assertThat(stats.data().quantileMs(1.0)).isLessThanOrEqualTo(50.0);
+            assertThat(stats.data().lastErrors()).singleElement().satisfies(error -> {
+                assertThat(error.requestId()).isEqualTo("bad-1");
+                assertThat(error.error()).isEqualTo("422 refused");
+            });
+        } finally {
+            service.stop(false, Duration.ofSeconds(1));
+        }
+    }
 }

@@ -64,9 +64,10 @@ final class AccessFilter implements Filter {
         }
         Authenticator auth = authenticator.get();
         EdgePolicy edge = edge();
-        TaskRoute route = path.equals("/tasks") ? null
+        boolean listing = isListing(path);
+        TaskRoute route = listing ? null
                 : routes.get().find(method, RouteTable.segments(path)).match().map(RouteTable.Match::route).orElse(null);
-        if (route == null && !path.equals("/tasks")) {
+        if (route == null && !listing) {
             chain.proceed(); // no such route: the proxy answers 404 or 405
             return;
         }
@@ -89,6 +90,15 @@ final class AccessFilter implements Filter {
         }
         caller.ifPresent(identity -> request.context().register(identity));
         chain.proceed();
+    }
+
+    /**
+     * Whether a path shows what the tasks are and how they do ({@code GET /tasks}, the console's
+     * stats and events): these need what {@link EdgePolicy#listPolicy} asks. The console's own
+     * files hold nothing of the tasks and are open, like a 404.
+     */
+    static boolean isListing(String path) {
+        return path.equals("/tasks") || path.startsWith("/console/api/");
     }
 
     private boolean allowed(RoutingResponse response, String method, String path, AccessPolicy policy,

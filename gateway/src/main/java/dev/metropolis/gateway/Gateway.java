@@ -9,6 +9,8 @@ import io.helidon.metrics.api.MeterRegistry;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http1.Http1Config;
+import io.helidon.webserver.http2.Http2Config;
 import io.nats.client.Connection;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -36,6 +38,8 @@ public final class Gateway implements AutoCloseable {
     private final RouteDiscovery discovery;
     private final Jobs jobs;
     private final TaskProxy proxy;
+    /** The hosts' events, for the console's pages. */
+    private final ConsoleEvents events = new ConsoleEvents();
     private final WebServer server;
     private final Thread connector;
     private final String scheme;
@@ -59,9 +63,12 @@ public final class Gateway implements AutoCloseable {
         }
         AccessFilter access = new AccessFilter(auth == null ? () -> null : auth::current, discovery::current,
                 edge.defaultRate(), System::nanoTime);
-        WebServerConfig.Builder builder = WebServer.builder();
+        // HTTP/1.1 always; HTTP/2 only over TLS (chosen by ALPN): in the clear, telling an HTTP/2
+        // preface from HTTP/1.1 means waiting for 24 bytes, which a short malformed request never sends.
+        WebServerConfig.Builder builder = WebServer.builder().protocolsDiscoverServices(false)
+                .addProtocol(Http1Config.create());
         if (edge.tlsCert() != null) {
-            builder.tls(PemTls.tls(edge.tlsCert(), edge.tlsKey()));
+            builder.tls(PemTls.tls(edge.tlsCert(), edge.tlsKey())).addProtocol(Http2Config.create());
         }
         this.scheme = edge.tlsCert() == null ? "http" : "https";
         this.server = builder
@@ -79,7 +86,8 @@ public final class Gateway implements AutoCloseable {
                         routing.addFilter(new CorsFilter(edge.cors())); // first: a preflight carries no credential
                     }
                     routing.addFilter(access);
-                    routing(routing, proxy, new TaskList(discovery::current, access::edge), jobs);
+                    consoleRouting(routing, new ConsoleStats(nats::get, DISCOVERY_WINDOW, System::nanoTime), events);
+                    routing(routing, proxy, new TaskList(discovery::current, access::edge), jobs); // ends with the catch-all
                 })
                 .build();
         // Connecting may wait for NATS indefinitely: HTTP serves (and reports not ready) meanwhile.
@@ -134,10 +142,23 @@ public final class Gateway implements AutoCloseable {
         routing.any(proxy);
     }
 
+    /** The console: its files, and the two JSON/SSE endpoints its page reads (before the proxy's catch-all). */
+    static void consoleRouting(HttpRouting.Builder routing, ConsoleStats stats, ConsoleEvents events) {
+        routing.get(CONSOLE_STATS, stats);
+        routing.get(CONSOLE_EVENTS, new ConsoleEventStream(events));
+        ConsoleAssets.routing(routing);
+    }
+
+    /** The console's live stats (JSON). */
+    static final String CONSOLE_STATS = "/console/api/stats";
+    /** The console's event stream (Server-Sent Events). */
+    static final String CONSOLE_EVENTS = "/console/api/events";
+
     private void connect(GatewayConfig config) {
         try {
             nats.set(NatsConnections.connect(config.nats(), "metropolis-gateway"));
             discovery.refresh();
+            events.start(nats.get());
             jobs.start(nats.get(), proxy.requester());
         } catch (IOException | RuntimeException e) {
             LOG.log(Level.SEVERE, "the gateway cannot connect to NATS: " + e.getMessage(), e);
@@ -183,6 +204,7 @@ public final class Gateway implements AutoCloseable {
     /** Stops taking requests, lets in-flight ones finish (up to the grace period), then closes NATS. */
     @Override
     public void close() {
+        events.close(); // ends the console's event streams, which would otherwise hold the server's stop for its grace
         server.stop();
         jobs.close();
         discovery.close();

@@ -27,7 +27,9 @@ import java.util.Set;
  * Verifies JWT bearer tokens with Nimbus JOSE+JWT: HS256 with a shared secret, RS256/ES256 with keys
  * from a JWKS URL (cached; a token signed by a key the cache does not know triggers a refetch, so
  * rotated keys are honoured) or file. Unsigned tokens ({@code alg: none}) and other algorithms are
- * refused by the processor; {@code exp} is required, {@code iss}/{@code aud} when configured.
+ * refused by the processor; {@code exp} is required, {@code iss}/{@code aud} when configured. A
+ * token that verified is trusted again without checks until its {@code exp}, for a minute at most
+ * ({@link VerifiedTokens}).
  */
 final class JwtVerifier {
     /** JWKS cache: keys are kept this long, and a fetch may take this long. */
@@ -69,9 +71,15 @@ final class JwtVerifier {
 
     private final DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
     private final String scopeClaim;
+    private final VerifiedTokens verified;
 
     JwtVerifier(Settings settings) {
+        this(settings, new VerifiedTokens());
+    }
+
+    JwtVerifier(Settings settings, VerifiedTokens verified) {
         this.scopeClaim = settings.scopeClaim();
+        this.verified = verified;
         JWSKeySelector<SecurityContext> hmac = settings.secret() == null ? null
                 : new JWSVerificationKeySelector<>(JWSAlgorithm.HS256, new ImmutableSecret<>(settings.secret()));
         JWSKeySelector<SecurityContext> keys = settings.jwks() == null ? null
@@ -108,6 +116,10 @@ final class JwtVerifier {
 
     /** The caller a token stands for; throws {@link InvalidToken} saying why not. */
     CallerIdentity verify(String token) throws InvalidToken {
+        CallerIdentity known = verified.find(token);
+        if (known != null) {
+            return known;
+        }
         JWTClaimsSet claims;
         try {
             claims = processor.process(token, null);
@@ -120,8 +132,10 @@ final class JwtVerifier {
         }
         String subject = claims.getSubject() != null ? claims.getSubject()
                 : String.valueOf(claims.getClaims().getOrDefault("client_id", "unknown"));
-        return new CallerIdentity("jwt", subject, null, scopes(claims.getClaim(scopeClaim)), List.of(),
+        CallerIdentity caller = new CallerIdentity("jwt", subject, null, scopes(claims.getClaim(scopeClaim)), List.of(),
                 claims.toJSONObject());
+        verified.add(token, new VerifiedTokens.Verified(caller, claims.getExpirationTime()));
+        return caller;
     }
 
     private static List<String> scopes(Object claim) {

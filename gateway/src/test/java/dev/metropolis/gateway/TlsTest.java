@@ -81,6 +81,31 @@ class TlsTest {
 
     @Test
     void aClientTrustingTheCertificateCallsATaskOverHttps() throws Exception {
+        HttpResponse<String> response = trusting(HttpClient.Version.HTTP_1_1).send(HttpRequest.newBuilder(
+                https("/plain/call")).POST(HttpRequest.BodyPublishers.ofString("hi")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body()).isEqualTo("ok");
+        assertThat(response.version()).isEqualTo(HttpClient.Version.HTTP_1_1);
+    }
+
+    @Test
+    void aClientOfferingHttp2GetsItByAlpnAndTheSameAnswers() throws Exception {
+        HttpClient client = trusting(HttpClient.Version.HTTP_2);
+        HttpResponse<String> call = client.send(HttpRequest.newBuilder(https("/plain/call"))
+                .POST(HttpRequest.BodyPublishers.ofString("hi")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(call.version()).isEqualTo(HttpClient.Version.HTTP_2);
+        assertThat(call.statusCode()).isEqualTo(200);
+        assertThat(call.body()).isEqualTo("ok");
+        assertThat(call.headers().firstValue("x-request-id")).isPresent();
+        HttpResponse<String> missing = client.send(HttpRequest.newBuilder(https("/no/such/route")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(missing.version()).isEqualTo(HttpClient.Version.HTTP_2);
+        assertThat(missing.statusCode()).isEqualTo(404);
+        assertThat(missing.body()).contains("\"error\"");
+    }
+
+    private HttpClient trusting(HttpClient.Version version) throws Exception {
         KeyStore trust = KeyStore.getInstance("PKCS12");
         trust.load(null, null);
         trust.setCertificateEntry("gateway", store.getCertificate("gateway"));
@@ -88,11 +113,7 @@ class TlsTest {
         trusts.init(trust);
         SSLContext context = SSLContext.getInstance("TLS");
         context.init(null, trusts.getTrustManagers(), null);
-        HttpClient client = HttpClient.newBuilder().sslContext(context).connectTimeout(Duration.ofSeconds(5)).build();
-        HttpResponse<String> response = client.send(HttpRequest.newBuilder(https("/plain/call"))
-                .POST(HttpRequest.BodyPublishers.ofString("hi")).build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(response.statusCode()).isEqualTo(200);
-        assertThat(response.body()).isEqualTo("ok");
+        return HttpClient.newBuilder().sslContext(context).version(version).connectTimeout(Duration.ofSeconds(5)).build();
     }
 
     @Test

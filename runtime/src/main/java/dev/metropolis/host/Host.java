@@ -53,7 +53,7 @@ public final class Host implements AutoCloseable {
     private final Map<Language, ExecutorService> creators = new EnumMap<>(Language.class);
     /** The clock of every deadline: the runners compute them on it and the watchdog measures them on it. */
     private final LongSupplier nanoTime = System::nanoTime;
-    private final Watchdog watchdog = new Watchdog(nanoTime);
+    private final Watchdog watchdog = new Watchdog(nanoTime, true);
     private final ExecutorService retirer =
             Executors.newThreadPerTaskExecutor(Thread.ofPlatform().daemon(true).name("script-retirer-", 1).factory());
     /** In-progress marks, consumer-state reads and schedule ticks of the stream bindings. */
@@ -88,7 +88,8 @@ public final class Host implements AutoCloseable {
                 environment, config.secretsDir(), http, config.maxHttpResponseBytes()), config.loadTimeout()), creators::get,
                 watchdog, nanoTime, config.drainTimeout(), retirer, metrics, tracing,
                 connection -> new StreamRuntime(connection, config.missingStreams(), config.drainTimeout(), metrics,
-                        streamTimer, settler, Clock.systemUTC(), nanoTime));
+                        streamTimer, settler, Clock.systemUTC(), nanoTime),
+                new EventPublisher(HostNames.local(), () -> connection(), Clock.systemUTC()));
         // Connecting may block for as long as NATS is down: it gets its own thread, not a creator.
         this.nats = CompletableFuture.supplyAsync(this::connect,
                 task -> Thread.ofPlatform().daemon(true).name("nats-connect").start(task));

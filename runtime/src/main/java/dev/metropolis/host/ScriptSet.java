@@ -65,17 +65,20 @@ final class ScriptSet {
     /** Header-less files of this batch: warned about unless a served script imports them. */
     private final Set<Path> headerless = new java.util.TreeSet<>();
     private final Path root;
+    private final ScriptEvents events;
 
     /**
      * @param creators     the thread that warms a language's versions
      * @param nanoTime     the clock of pools and runners (the watchdog's too)
      * @param drainTimeout how long a retired version gets to finish its calls
      * @param retirer      where retired versions drain and close
+     * @param events       told of every script served, reloaded, refused or stopped
      */
     ScriptSet(Path root, GuestContexts contexts, Function<Language, ExecutorService> creators, Watchdog watchdog,
             LongSupplier nanoTime, Duration drainTimeout, ExecutorService retirer, TaskMetrics metrics, Tracing tracing,
-            Function<Connection, StreamRuntime> streams) {
+            Function<Connection, StreamRuntime> streams, ScriptEvents events) {
         this.root = root.toAbsolutePath().normalize();
+        this.events = events;
         this.streams = streams;
         this.contexts = contexts;
         this.creators = creators;
@@ -273,6 +276,7 @@ final class ScriptSet {
             metrics.reload("ok");
             retire(current.swap(runner));
             LOG.log(Level.INFO, "reloaded {0}", file.getFileName());
+            events.served(script, true);
             return;
         }
         Binding next;
@@ -294,6 +298,7 @@ final class ScriptSet {
                 retire(current);
                 LOG.log(Level.INFO, "reloaded {0}; it now serves {1} (queue {2})", new Object[] {file.getFileName(),
                     String.join(", ", script.header().subjects()), script.header().queue()});
+                events.served(script, true);
             }
             case START -> {
                 served.put(file, next);
@@ -302,6 +307,7 @@ final class ScriptSet {
                     script.header().queue(), file.getFileName(),
                     script.language().id(), String.valueOf(script.header().concurrency()),
                     Durations.format(script.header().timeout())});
+                events.served(script, false);
             }
         }
     }
@@ -309,7 +315,7 @@ final class ScriptSet {
     /** A request/reply service, or a consumer of the script's stream or schedule. */
     private Binding bind(TaskRunner runner, Connection nats) throws ScriptProblem {
         if (runner.script().header().trigger() instanceof Trigger.Request) {
-            return TaskService.start(nats, runner, drainTimeout, metrics, tracing);
+            return TaskService.start(nats, runner, drainTimeout, metrics, tracing, events.host());
         }
         return StreamBinding.start(streams.apply(nats), runner);
     }
@@ -321,8 +327,9 @@ final class ScriptSet {
         Binding current = served.remove(file);
         if (current != null) {
             retire(current);
-            LOG.log(Level.INFO, "{0} {1}: stopped serving {2}", new Object[] {file.getFileName(), why,
-                String.join(", ", current.runner().script().header().subjects())});
+            String subjects = String.join(", ", current.runner().script().header().subjects());
+            LOG.log(Level.INFO, "{0} {1}: stopped serving {2}", new Object[] {file.getFileName(), why, subjects});
+            events.stopped(file, current.runner().script().name(), why + ": stopped serving " + subjects);
         }
     }
 
@@ -334,6 +341,7 @@ final class ScriptSet {
             return;
         }
         metrics.loadError();
+        events.refused(problem, served.containsKey(problem.file()));
         if (served.containsKey(problem.file())) {
             metrics.reload("failed");
             LOG.log(Level.WARNING, "not reloaded, the previous version keeps serving: {0}", problem.getMessage());

@@ -28,6 +28,12 @@ final class CallFailures {
      */
     TaskError escaped(PolyglotException e, GuardedCall guard, TaskRequest request, Supplier<TaskError> timedOut,
             Runnable evict) {
+        if (guard.exhausted() > 0 && e.isCancelled()) {
+            return TaskError.of(ErrorKind.CRASHED, "task '" + task + "' ran out of memory on subject '"
+                    + request.subject() + "': it was stopped after allocating " + (guard.exhausted() >> 20)
+                    + " MiB while the host's heap (" + (Runtime.getRuntime().maxMemory() >> 20)
+                    + " MiB, shared by every task) was nearly full; use less memory per message, or give the host more with --max-heap");
+        }
         if (guard.timedOut() && (e.isInterrupted() || e.isCancelled())) {
             return timedOut.get();
         }

@@ -31,6 +31,8 @@ final class GuardedCall {
     private boolean timedOut;
     private boolean cancelled;
     private boolean stopped;
+    /** Bytes the call had allocated when the memory guard stopped it; 0 when it did not. */
+    private long exhausted;
 
     /** A call of {@code task} running on {@code guest}; an interrupt gets {@code grace} before the guest is cancelled. */
     GuardedCall(String task, Guest guest, Duration grace) {
@@ -105,6 +107,41 @@ final class GuardedCall {
                 notifyAll();
             }
         }
+    }
+
+    /**
+     * Called by the memory guard when this call is filling the heap: cancels its context at once,
+     * so everything it holds can be collected, unless the call has already finished or is being timed out.
+     *
+     * @param allocated bytes the call had allocated since it started
+     */
+    void exhaustMemory(long allocated) {
+        synchronized (this) {
+            if (state != State.RUNNING) {
+                return;
+            }
+            state = State.INTERRUPTING;
+            exhausted = Math.max(1, allocated);
+        }
+        try {
+            guest.cancel();
+        } finally {
+            synchronized (this) {
+                cancelled = true;
+                state = State.FINISHED;
+                notifyAll();
+            }
+        }
+    }
+
+    /** Bytes allocated by the call when the memory guard stopped it, 0 when it did not (valid after {@link #finish()}). */
+    synchronized long exhausted() {
+        return exhausted;
+    }
+
+    /** The task whose call this is. */
+    String task() {
+        return task;
     }
 
     /** True when {@link #stop()} cancelled the call (valid after {@link #finish()}). */

@@ -208,7 +208,7 @@ public final class TaskRunner implements AutoCloseable {
             throw timedOut.get();
         }
         GuardedCall guard = GuardedCall.on(lease.context(), INTERRUPT_GRACE);
-        Watchdog.Watch watch = watchdog.watch(guard::timeOut, remaining);
+        Watchdog.Watch watch = watchdog.watch(guard, remaining);
         running.add(guard);
         try {
             return work.apply(Duration.ofNanos(remaining));

@@ -33,16 +33,25 @@ public final class Watchdog implements AutoCloseable {
     private final LongSupplier nanoTime;
     private final Set<Watch> watched = ConcurrentHashMap.newKeySet();
     private final ExecutorService interrupters;
+    private final MemoryGuard memory;
     private final Thread sweeper;
     /** True while the sweeper sleeps because nothing is watched: the next {@link #watch} wakes it. */
     private volatile boolean sleeping;
     private volatile boolean closed;
     private final AtomicInteger failures = new AtomicInteger();
 
-    /** A watchdog measuring deadlines on {@code nanoTime} (the clock the callers compute them on). */
+    /** A watchdog measuring deadlines on {@code nanoTime} (the clock the callers compute them on), without a memory guard. */
     public Watchdog(LongSupplier nanoTime) {
+        this(nanoTime, false);
+    }
+
+    /**
+     * A watchdog measuring deadlines on {@code nanoTime}; with {@code guardMemory}, it also stops a
+     * call filling this JVM's heap ({@link MemoryGuard}): one per host.
+     */
+    public Watchdog(LongSupplier nanoTime, boolean guardMemory) {
         this(nanoTime, Executors.newCachedThreadPool(Thread.ofPlatform().daemon(true).name("task-interrupter-", 1).factory()),
-                true);
+                true, guardMemory);
     }
 
     /**
@@ -50,8 +59,13 @@ public final class Watchdog implements AutoCloseable {
      * @param sweeping     false for a watchdog without a sweeper thread, swept by calling {@link #sweep(long)} (tests)
      */
     Watchdog(LongSupplier nanoTime, ExecutorService interrupters, boolean sweeping) {
+        this(nanoTime, interrupters, sweeping, false);
+    }
+
+    private Watchdog(LongSupplier nanoTime, ExecutorService interrupters, boolean sweeping, boolean guardMemory) {
         this.nanoTime = nanoTime;
         this.interrupters = interrupters;
+        this.memory = guardMemory ? MemoryGuard.forThisJvm(this::fire) : MemoryGuard.off();
         this.sweeper = sweeping ? Thread.ofPlatform().daemon(true).name("task-watchdog").start(this::run) : null;
     }
 
@@ -59,20 +73,37 @@ public final class Watchdog implements AutoCloseable {
     final class Watch {
         private final Runnable onTimeout;
         private final long deadline;
+        private final GuardedCall call;
 
-        private Watch(Runnable onTimeout, long deadline) {
+        private Watch(Runnable onTimeout, long deadline, GuardedCall call) {
             this.onTimeout = onTimeout;
             this.deadline = deadline;
+            this.call = call;
         }
 
         void cancel() {
             watched.remove(this);
+            if (call != null) {
+                memory.untrack(call);
+            }
         }
+    }
+
+    /**
+     * Times out {@code call} after {@code delayNanos} unless the returned watch is cancelled first,
+     * and lets the memory guard stop it meanwhile; called on the thread that runs the call.
+     */
+    Watch watch(GuardedCall call, long delayNanos) {
+        memory.track(call);
+        return add(new Watch(call::timeOut, nanoTime.getAsLong() + delayNanos, call));
     }
 
     /** Runs {@code onTimeout} after {@code delayNanos} unless the returned watch is cancelled first. */
     Watch watch(Runnable onTimeout, long delayNanos) {
-        Watch watch = new Watch(onTimeout, nanoTime.getAsLong() + delayNanos);
+        return add(new Watch(onTimeout, nanoTime.getAsLong() + delayNanos, null));
+    }
+
+    private Watch add(Watch watch) {
         watched.add(watch);
         if (sleeping && sweeper != null) {
             LockSupport.unpark(sweeper);
@@ -125,6 +156,11 @@ public final class Watchdog implements AutoCloseable {
     /** True while the sweeper thread runs (the host's health check asks). */
     public boolean isAlive() {
         return sweeper == null || sweeper.isAlive();
+    }
+
+    /** Calls stopped because they were filling the heap. */
+    public long stoppedForMemory() {
+        return memory.stopped();
     }
 
     /** Sweeps that failed and were retried (an allocation failing while the heap was exhausted). */

@@ -3,6 +3,7 @@ package dev.metropolis.serve;
 import dev.metropolis.nats.MicroService;
 import dev.metropolis.serve.TaskMetrics.TaskLabels;
 import dev.metropolis.task.TaskError;
+import dev.metropolis.task.WireHeaders;
 import dev.metropolis.trace.Spans;
 import dev.metropolis.trace.Tracing;
 import io.nats.client.Message;
@@ -32,7 +33,7 @@ final class CallObserver {
     }
 
     /** A message that arrived now: its span has started and its headers carry the span's context. */
-    record Call(MicroService.Endpoint endpoint, TaskLabels labels, Span span, long arrived) {}
+    record Call(MicroService.Endpoint endpoint, TaskLabels labels, Span span, long arrived, String requestId) {}
 
     /**
      * Starts observing a message. The span is a child of the caller's trace context, and the
@@ -56,7 +57,17 @@ final class CallObserver {
         }
         Span started = span.startSpan();
         tracing.inject(parent.with(started), headers);
-        return new Call(endpoint, labels, started, arrived);
+        return new Call(endpoint, labels, started, arrived, requestId(headers));
+    }
+
+    /** The message's request id (the binding adds one when the caller sent none), in any letter case. */
+    private static String requestId(Map<String, List<String>> headers) {
+        for (Map.Entry<String, List<String>> header : headers.entrySet()) {
+            if (header.getKey().equalsIgnoreCase(WireHeaders.REQUEST_ID) && !header.getValue().isEmpty()) {
+                return header.getValue().getFirst();
+            }
+        }
+        return null;
     }
 
     /**
@@ -66,7 +77,7 @@ final class CallObserver {
      */
     void answered(Call call, TaskError failure) {
         long elapsed = nanoTime.getAsLong() - call.arrived();
-        call.endpoint().record(elapsed, failure == null ? null : failure.code() + " " + failure.getMessage());
+        call.endpoint().record(elapsed, failure == null ? null : failure.code() + " " + failure.getMessage(), call.requestId());
         Spans.end(call.span(), failure);
         metrics.invocation(call.labels(), failure == null ? "ok" : failure.kind().label(), elapsed);
     }

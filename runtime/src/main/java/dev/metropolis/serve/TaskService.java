@@ -47,8 +47,12 @@ public final class TaskService implements Binding {
     /** Replaced by a reload that keeps the subjects: the subscription stays, new messages go to the new version. */
     private volatile TaskRunner runner;
 
+    /** The name of the host serving this, announced in the metadata; null when none is announced. */
+    private final String hostName;
+
     private TaskService(Connection connection, TaskRunner runner, Duration drainTimeout, TaskMetrics metrics,
-            Tracing tracing) {
+            Tracing tracing, String hostName) {
+        this.hostName = hostName;
         this.connection = connection;
         this.runner = runner;
         this.metrics = metrics;
@@ -62,7 +66,13 @@ public final class TaskService implements Binding {
     /** Registers the script's endpoints and starts answering. */
     public static TaskService start(Connection connection, TaskRunner runner, Duration drainTimeout, TaskMetrics metrics,
             Tracing tracing) {
-        TaskService taskService = new TaskService(connection, runner, drainTimeout, metrics, tracing);
+        return start(connection, runner, drainTimeout, metrics, tracing, null);
+    }
+
+    /** {@link #start(Connection, TaskRunner, Duration, TaskMetrics, Tracing)} on a host that announces its name. */
+    public static TaskService start(Connection connection, TaskRunner runner, Duration drainTimeout, TaskMetrics metrics,
+            Tracing tracing, String hostName) {
+        TaskService taskService = new TaskService(connection, runner, drainTimeout, metrics, tracing, hostName);
         taskService.service.start();
         return taskService;
     }
@@ -95,8 +105,12 @@ public final class TaskService implements Binding {
             endpoints.add(new MicroService.Endpoint(MicroService.uniqueName(MicroService.endpointName(subject), names), subject, header.queue(),
                     Map.of("subject", subject), (message, endpoint) -> onMessage(message, endpoint, labels)));
         }
-        return new MicroService(connection, MicroService.serviceName(script.name()), header.version(), description,
-                metadata(script, runner.streams()), endpoints);
+        Map<String, String> announced = new java.util.LinkedHashMap<>(metadata(script, runner.streams()));
+        if (hostName != null) {
+            announced.put(TaskMetadata.HOST, hostName); // which host this instance is; not part of what a swap compares
+        }
+        return new MicroService(connection, MicroService.serviceName(script.name()), header.version(), description, announced,
+                endpoints);
     }
 
     /** What discovery shows of a script that replies once: the {@code metropolis.*} metadata keys. */

@@ -5,7 +5,7 @@
 #
 # The dispatcher returns a tuple the host decodes: (kind, value[, code]); kinds are mirrored
 # in GuestContext.java. Exceptions are caught here because Python knows the precise line.
-import json as _json
+import _json as _cjson
 import sys as _sys
 import time as _time
 import types as _types
@@ -14,6 +14,48 @@ EMPTY, TEXT, BYTES, JSON, FAILED, CRASHED, BAD_PAYLOAD, STREAM, END = 0, 1, 2, 3
 BODY_AUTO, BODY_JSON, BODY_TEXT, BODY_BYTES = 0, 1, 2, 3
 # What the host's functions answer (GuestApi.java): [OK, ...], [FAILED, code, kind, message], [DENIED, message], [INVALID, message]
 API_OK, API_FAILED, API_DENIED, API_INVALID = 0, 1, 2, 3
+
+
+# JSON through GraalPy's native scanner and encoder (the `_json` module `json` itself uses): importing
+# `json` imports `re` and `enum`, about half of what a new context spends before the script's own code.
+
+
+def _reject_constant(name):
+    raise ValueError(f"{name} is not valid JSON")
+
+
+_WHITESPACE = " \t\n\r"
+_scan = _cjson.make_scanner(_types.SimpleNamespace(strict=True, object_hook=None, object_pairs_hook=None,
+                                                   parse_float=float, parse_int=int,
+                                                   parse_constant=_reject_constant, memo={}))
+
+
+def _at(what, text, pos):
+    line = text.count("\n", 0, pos) + 1
+    return f"{what}: line {line} column {pos - text.rfind(chr(10), 0, pos)} (char {pos})"
+
+
+def _json_loads(text):
+    """json.loads(text) without NaN and Infinity; a ValueError saying where it went wrong."""
+    start = len(text) - len(text.lstrip(_WHITESPACE))
+    try:
+        value, end = _scan(text, start)
+    except StopIteration as e:
+        raise ValueError(_at("Expecting value", text, e.value)) from None
+    if text[end:].strip(_WHITESPACE):
+        raise ValueError(_at("Extra data", text, end))
+    return value
+
+
+def _not_serializable(value):
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
+def _json_dumps(value):
+    """json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)."""
+    # A new encoder each time: its circular-reference markers must start empty.
+    encoder = _cjson.make_encoder({}, _not_serializable, _cjson.encode_basestring, None, ":", ",", False, False, False)
+    return "".join(encoder(value, 0))
 
 
 _blocking_sleep = _time.sleep
@@ -164,7 +206,8 @@ class _Response:
         return self._latin1.encode("latin-1")
 
     def json(self):
-        return _json.loads(self.text)
+        """The body decoded as JSON; a ValueError saying where when it is not JSON."""
+        return _json_loads(self.text)
 
     def __repr__(self):
         return f"<Response {self.status} {self.url}>"
@@ -299,14 +342,10 @@ class Message:
     def auth(self):
         """The caller the gateway authenticated: a dict with method, subject, key, scopes and claims; else None."""
         value = self.headers.get("Metropolis-Auth")
-        return None if value is None else _json.loads(value)
+        return None if value is None else _json_loads(value)
 
     def __repr__(self):
         return f"Message(subject={self.subject!r}, headers={self.headers!r})"
-
-
-def _reject_constant(name):
-    raise ValueError(f"{name} is not valid JSON")
 
 
 def _decode(kind, text, latin1):
@@ -315,7 +354,7 @@ def _decode(kind, text, latin1):
     if kind == BODY_TEXT:
         return text
     try:
-        return _json.loads(text, parse_constant=_reject_constant)
+        return _json_loads(text)
     except RecursionError:
         # Too deep for the decoder is the payload's fault, whatever else is wrong with it.
         raise _TooDeep("it is nested too deeply to decode") from None
@@ -345,7 +384,7 @@ def _encode(result):
     if isinstance(result, (bytes, bytearray, memoryview)):
         return (BYTES, bytes(result))
     if isinstance(result, (dict, list, tuple, int, float, bool)):
-        return (JSON, _json.dumps(result, ensure_ascii=False, separators=(",", ":"), allow_nan=False))
+        return (JSON, _json_dumps(result))
     return (CRASHED, f"the task returned a {type(result).__name__}, which cannot be sent; "
                      "return str, bytes, dict, list, a number, a bool or None")
 

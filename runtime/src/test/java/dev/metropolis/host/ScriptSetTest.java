@@ -44,7 +44,7 @@ class ScriptSetTest {
         client = server.connect();
         scripts = new ScriptSet(folder, new GuestContexts(TestSupport.ENGINES), language -> creator, watchdog, System::nanoTime,
                 Duration.ofSeconds(2), retirer, new TaskMetrics(Registries.global()), Tracing.disabled(),
-                connection -> { throw new AssertionError("no stream tasks here"); });
+                connection -> { throw new AssertionError("no stream tasks here"); }, ScriptEvents.none("test-host"));
     }
 
     @AfterEach
