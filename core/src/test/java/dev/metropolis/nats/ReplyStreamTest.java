@@ -23,7 +23,7 @@ class ReplyStreamTest {
     @Test
     void chunksAreAcknowledgedInBatchesOfAQuarterWindowAsTheCallerTakesThem() throws Exception {
         try (TestNats server = TestNats.start(); Connection host = server.connect(); Connection caller = server.connect()) {
-            List<String> acks = new ArrayList<>();
+            List<String> acks = new java.util.concurrent.CopyOnWriteArrayList<>();
             String ackSubject = "acks.stream1";
             host.createDispatcher(m -> acks.add(new String(m.getData(), StandardCharsets.US_ASCII))).subscribe(ackSubject);
             host.createDispatcher(request -> {
@@ -45,10 +45,11 @@ class ReplyStreamTest {
                 }
             }
             caller.flush(Duration.ofSeconds(5));
+            // A quarter of the window of 8: every second chunk; none after the end, and no cancel for a finished stream.
+            dev.metropolis.testkit.Await.until(Duration.ofSeconds(10), "four acknowledgements", () -> acks.size() >= 4);
             host.flush(Duration.ofSeconds(5));
             assertThat(kinds).hasSize(10).endsWith(ReplyStream.Kind.END);
             assertThat(kinds.subList(0, 9)).containsOnly(ReplyStream.Kind.CHUNK);
-            // A quarter of the window of 8: every second chunk; none after the end, and no cancel for a finished stream.
             assertThat(acks).containsExactly("2", "4", "6", "8");
         }
     }

@@ -48,6 +48,8 @@ class StreamingRepliesTest {
                                 raise metropolis.TaskError(f"no chunk {i}", code=422)
                             if i == body.get("stall_at"):
                                 time.sleep(30)
+                            if i == body.get("big_at"):
+                                yield "x" * 2_000_000
                             yield {"i": i} if i % 2 else f"text {i}"
                             if body.get("pause"):
                                 time.sleep(body["pause"])
@@ -178,6 +180,17 @@ class StreamingRepliesTest {
             assertThat(error.getHeaders().getFirst(WireHeaders.END)).isEqualTo("2");
             assertThat(text(error)).contains("\"error\":\"no chunk 3\"");
         }
+    }
+
+    @Test
+    void aChunkOverMaxPayloadEndsTheStreamWithTooLarge() throws Exception {
+        List<Message> messages = readAll("py.count", "{\"n\": 5, \"big_at\": 2}", null);
+        assertThat(messages).hasSize(2);
+        Message error = messages.getLast();
+        assertThat(error.getHeaders().getFirst(WireHeaders.SERVICE_ERROR_CODE)).isEqualTo("413");
+        assertThat(error.getHeaders().getFirst(WireHeaders.END)).isEqualTo("1");
+        assertThat(text(error)).contains("over the NATS server's max_payload");
+        Await.until(Duration.ofSeconds(10), "the context back in its pool", () -> running.host.leasedContexts("count") == 0);
     }
 
     @Test
