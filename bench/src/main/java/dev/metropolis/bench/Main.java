@@ -17,6 +17,8 @@ public final class Main {
               steady --id ID --nats URLS --subject S | --http URL --method M ...
                                                              clients in a loop for a while: requests and failures
               kv-loop --nats URL --id ID ...                 a bare jnats KV get + put in a loop (task abilities' baseline)
+              stream-load --nats URL --subject S | --http URL --id ID --chunks N
+                                                             streamed replies one stream at a time: chunks/s, first chunk
               report --samples FILE --markdown FILE          the tables, on stdout and as Markdown
             """;
 
@@ -36,6 +38,7 @@ public final class Main {
             case "steady" -> SteadyLoad.run(options);
             case "kv-loop" -> KvLoop.run(options);
             case "stream-acks" -> StreamAcks.run(options);
+            case "stream-load" -> StreamLoad.run(options);
             case "report" -> Report.run(options);
             default -> {
                 System.err.print("unknown command '" + args[0] + "'\n" + USAGE);

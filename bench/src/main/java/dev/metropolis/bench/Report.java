@@ -48,6 +48,7 @@ final class Report {
         abilities();
         streams();
         schemas();
+        streaming();
         out.append("## Targets\n\n");
         out.append(missed.isEmpty() ? "Every target measured in this run is met.\n" : "Missed: " + String.join("; ", missed) + ".\n");
         return out.toString();
@@ -417,5 +418,20 @@ final class Report {
                 + " times until the durable consumer has acked them all (its pending and ack-pending both 0), publishing"
                 + " included. The host pulls, runs the task, and acks; the baseline pulls and acks in one Java thread.",
                 table);
+    }
+
+    // ---- 8. Streamed replies -------------------------------------------------------------------
+
+    private void streaming() {
+        Table table = new Table("transport", "chunks/s", "first chunk (ms)");
+        if (samples.get("strm.nats.rate") != null) {
+            table.row("NATS, a jnats consumer acking every 16th chunk", figure("strm.nats.rate"), figure("strm.nats.first"));
+        }
+        if (samples.get("strm.sse.rate") != null) {
+            table.row("HTTP through the gateway, Server-Sent Events", figure("strm.sse.rate"), figure("strm.sse.first"));
+        }
+        section("9. Streamed replies: a streaming echo", "A JS generator task yields the " + samples.meta("echo_bytes")
+                + "-byte chunk it is sent " + samples.meta("stream_chunks") + " times; one stream at a time, the rate is"
+                + " chunks over the whole stream, request to end (window " + samples.meta("stream_window") + ").", table);
     }
 }

@@ -7,8 +7,8 @@ import dev.metropolis.command.NatsOptions;
 import dev.metropolis.logging.Logging;
 import dev.metropolis.nats.NatsConnections;
 import dev.metropolis.nats.NatsSettings;
-import dev.metropolis.nats.NoResponders;
 import dev.metropolis.nats.Replies;
+import dev.metropolis.nats.ReplyStream;
 import dev.metropolis.task.Durations;
 import dev.metropolis.task.WireHeaders;
 import io.nats.client.Connection;
@@ -23,21 +23,18 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * {@code metropolis request SUBJECT [BODY|@FILE|-]}: sends one NATS request and prints the reply, so a
- * task can be tried without installing a NATS client. Exit status: 0 reply, 1 error reply, 3 no answer.
+ * task can be tried without installing a NATS client; a streaming task's chunks are printed one per line as
+ * they arrive. Exit status: 0 reply (or a stream that ended), 1 error reply, 3 no answer.
  */
 final class RequestCommand {
     static final List<Option> OPTIONS = List.of(
             NatsOptions.OPTIONS.getFirst(),
             new Option("--content-type", null, "TYPE", null, "sent as the Content-Type header, e.g. application/json"),
             new Option("--header", null, "NAME:VALUE", null, "an extra header (repeat the option for more)"),
-            new Option("--timeout", null, "DURATION", "10s", "how long to wait for the reply"));
+            new Option("--timeout", null, "DURATION", "10s", "how long to wait for the reply (for a stream: for each chunk)"));
 
     private RequestCommand() {}
 
@@ -68,24 +65,9 @@ final class RequestCommand {
         Duration timeout = Durations.parse(values.get("--timeout"));
         byte[] body = RequestBody.read(positional.size() == 2 ? positional.get(1) : null, in);
         String subject = positional.getFirst();
-        try (Connection nats = NatsConnections.connectOnce(NatsSettings.of(values.get("--nats")), "metropolis-request")) {
-            long sent = System.nanoTime();
-            Message reply = nats.requestWithTimeout(subject, headers.isEmpty() ? null : headers, body, timeout)
-                    .get(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
-            if (arguments.verbose()) {
-                describe(reply, subject, body.length, System.nanoTime() - sent, err);
-            }
-            return print(reply, out, err);
-        } catch (ExecutionException e) {
-            if (NoResponders.is(e.getCause())) {
-                err.println("no responders: nothing serves '" + subject + "' (is the host running? check its log)");
-            } else {
-                err.println("request failed: " + e.getCause());
-            }
-            return 3;
-        } catch (TimeoutException e) {
-            err.println("no reply within " + Durations.format(timeout));
-            return 3;
+        try (Connection nats = NatsConnections.connectOnce(NatsSettings.of(values.get("--nats")), "metropolis-request");
+                ReplyStream replies = ReplyStream.open(nats, subject, headers.isEmpty() ? null : headers, body)) {
+            return print(replies, timeout, subject, arguments.verbose() ? body.length : -1, out, err);
         }
     }
 
@@ -99,16 +81,47 @@ final class RequestCommand {
         }
     }
 
-    private static int print(Message reply, PrintStream out, PrintStream err) {
-        Optional<Replies.ReceivedError> error = Replies.error(reply);
-        if (error.isPresent()) {
-            err.println("error " + error.get().code() + ": " + new String(reply.getData(), StandardCharsets.UTF_8));
-            return 1;
+    /**
+     * Prints what comes back: a reply, or a stream's chunks one per line as they arrive (each
+     * waited for up to {@code timeout}), until the stream ends; {@code sent} >= 0 describes the first answer ({@code -v}).
+     */
+    private static int print(ReplyStream replies, Duration timeout, String subject, int sent, PrintStream out,
+            PrintStream err) throws InterruptedException {
+        long started = System.nanoTime();
+        boolean first = true;
+        while (true) {
+            Message message = replies.next(timeout);
+            if (message == null) {
+                err.println("no reply within " + Durations.format(timeout));
+                return 3;
+            }
+            ReplyStream.Kind kind = ReplyStream.kind(message);
+            if (first && sent >= 0 && kind != ReplyStream.Kind.NO_RESPONDERS) {
+                describe(message, subject, sent, System.nanoTime() - started, err);
+            }
+            first = false;
+            switch (kind) {
+                case NO_RESPONDERS -> {
+                    err.println("no responders: nothing serves '" + subject + "' (is the host running? check its log)");
+                    return 3;
+                }
+                case ERROR -> {
+                    err.println("error " + Replies.status(message) + ": " + new String(message.getData(), StandardCharsets.UTF_8));
+                    return 1;
+                }
+                case END -> {
+                    return 0;
+                }
+                case CHUNK, REPLY -> {
+                    out.write(message.getData(), 0, message.getData().length);
+                    out.println();
+                    out.flush();
+                    if (kind == ReplyStream.Kind.REPLY) {
+                        return 0;
+                    }
+                }
+            }
         }
-        out.write(reply.getData(), 0, reply.getData().length);
-        out.println();
-        out.flush();
-        return 0;
     }
 
     private static void addHeader(Headers headers, String header) throws UsageException {

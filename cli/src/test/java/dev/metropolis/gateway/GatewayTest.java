@@ -62,7 +62,9 @@ class GatewayTest {
         server = LocalNatsServer.start(natsPort, System.getenv());
         nats = NatsSettings.of("nats://127.0.0.1:" + natsPort);
         engines = new Engines();
-        host = Host.builder(new HostConfig(scripts, nats, Duration.ofSeconds(5)), engines).start();
+        // Every example loads at once: a generous load timeout for the Python ones on busy cores (docs/STACK.md).
+        host = Host.builder(new HostConfig(scripts, nats, Duration.ofSeconds(5)).withLoadTimeout(Duration.ofSeconds(60)), engines)
+                .start();
         gateway = Gateway.builder(config()).start();
         awaitRoutes();
     }

@@ -25,10 +25,12 @@ import java.util.Objects;
  * @param trigger     what runs the task: {@link #REQUEST_TRIGGER}, or a stream or schedule described
  *                    in one line ({@code stream ORDERS orders.created durable billing})
  * @param async       whether the gateway runs the task's requests as jobs by default (header key {@code async})
+ * @param streamTimeout for a task whose function is a generator (it streams its reply in chunks), the
+ *                    longest a whole stream may take ({@code stream_timeout}); null for a task that replies once
  */
 public record TaskMetadata(String task, String language, String file, List<String> subjects, String queue,
         String version, Duration timeout, int concurrency, HttpRoute http, Map<String, List<String>> allow,
-        String trigger, boolean async) {
+        String trigger, boolean async, Duration streamTimeout) {
 
     public static final String TASK = "metropolis.task";
     public static final String LANGUAGE = "metropolis.language";
@@ -63,6 +65,8 @@ public record TaskMetadata(String task, String language, String file, List<Strin
     public static final String WIRE = "metropolis.wire";
     /** The value of {@link #WIRE} for the original Metropolis wire form. */
     public static final String ENVELOPE_WIRE = "envelope";
+    /** Set only for a streaming task (a generator): the longest its whole stream may take, in milliseconds. */
+    public static final String STREAM_TIMEOUT_MS = "metropolis.stream_timeout_ms";
     /** The trigger of a task that answers requests: the default, and what a host that announces none means. */
     public static final String REQUEST_TRIGGER = "request";
     /**
@@ -75,6 +79,8 @@ public record TaskMetadata(String task, String language, String file, List<Strin
 
     /** The hosts' default timeout, assumed when a host announced none (or one that cannot be read). */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
+    /** The longest a whole stream may take when the script's header sets no {@code stream_timeout}. */
+    public static final Duration DEFAULT_STREAM_TIMEOUT = Duration.ofMinutes(5);
 
     public TaskMetadata {
         Objects.requireNonNull(task, "task");
@@ -84,6 +90,18 @@ public record TaskMetadata(String task, String language, String file, List<Strin
         allow.forEach((key, values) -> grants.put(key, List.copyOf(values)));
         allow = java.util.Collections.unmodifiableMap(grants);
         trigger = trigger == null || trigger.isBlank() ? REQUEST_TRIGGER : trigger;
+    }
+
+    /** A task that replies once (not a stream). */
+    public TaskMetadata(String task, String language, String file, List<String> subjects, String queue,
+            String version, Duration timeout, int concurrency, HttpRoute http, Map<String, List<String>> allow,
+            String trigger, boolean async) {
+        this(task, language, file, subjects, queue, version, timeout, concurrency, http, allow, trigger, async, null);
+    }
+
+    /** Whether the task streams its reply in chunks. */
+    public boolean streams() {
+        return streamTimeout != null;
     }
 
     /** A task whose requests are answered when it has replied. */
@@ -152,6 +170,9 @@ public record TaskMetadata(String task, String language, String file, List<Strin
         if (async) {
             map.put(ASYNC, "true");
         }
+        if (streamTimeout != null) {
+            map.put(STREAM_TIMEOUT_MS, Long.toString(streamTimeout.toMillis()));
+        }
         return map;
     }
 
@@ -170,7 +191,16 @@ public record TaskMetadata(String task, String language, String file, List<Strin
         return new TaskMetadata(map.get(TASK), map.get(LANGUAGE), map.get(FILE), list(map.getOrDefault(SUBJECTS, "")),
                 map.get(QUEUE), map.get(VERSION), Duration.ofMillis(number(map.get(TIMEOUT_MS), DEFAULT_TIMEOUT.toMillis())),
                 (int) number(map.get(CONCURRENCY), 0), route(map.get(HTTP)), allow, map.get(TRIGGER),
-                "true".equals(map.get(ASYNC)));
+                "true".equals(map.get(ASYNC)), streamTimeout(map.get(STREAM_TIMEOUT_MS)));
+    }
+
+    /** A stream timeout read back: null when absent; an unreadable one still marks a streaming task. */
+    private static Duration streamTimeout(String value) {
+        if (value == null) {
+            return null;
+        }
+        long millis = number(value, DEFAULT_STREAM_TIMEOUT.toMillis());
+        return Duration.ofMillis(millis > 0 ? millis : DEFAULT_STREAM_TIMEOUT.toMillis());
     }
 
     private static List<String> list(String joined) {

@@ -45,6 +45,22 @@ public final class WireHeaders {
     /** The micro-service error convention: the message, and the code (= HTTP status). */
     public static final String SERVICE_ERROR = ServiceMessage.NATS_SERVICE_ERROR;
     public static final String SERVICE_ERROR_CODE = ServiceMessage.NATS_SERVICE_ERROR_CODE;
+    /**
+     * Streaming replies (a generator task): every chunk on the reply subject carries its sequence
+     * number, 1, 2, 3 ...; the stream ends with a message that has none, and it is an empty
+     * message with {@link #END} (the number of chunks sent), or an error in the micro-service
+     * form (which also carries {@link #END} once chunks were sent).
+     */
+    public static final String CHUNK = "Metropolis-Chunk";
+    public static final String END = "Metropolis-End";
+    /**
+     * On the first chunk: how many chunks the host sends beyond the last acknowledged one (the
+     * window). A chunk's reply subject is where the caller acknowledges (a payload with the highest
+     * sequence it has processed, as decimal text) or cancels the stream ({@link #CANCEL}).
+     */
+    public static final String WINDOW = "Metropolis-Window";
+    /** The payload that cancels a stream when published to a chunk's reply subject. */
+    public static final String CANCEL = "cancel";
     /** Headers a reply echoes from its request, so the caller can correlate the two. */
     public static final List<String> CORRELATION = List.of(REQUEST_ID, TRACEPARENT, TRACESTATE);
 

@@ -33,6 +33,20 @@ class TaskMetadataTest {
     }
 
     @Test
+    void aStreamingTaskAnnouncesItsStreamTimeoutAndOthersNone() {
+        TaskMetadata words = new TaskMetadata("words", "python", "words.py", List.of("text.words"), "metropolis", "1.0.0",
+                Duration.ofSeconds(5), 4, null, Map.of(), TaskMetadata.REQUEST_TRIGGER, false, Duration.ofMinutes(1));
+        assertThat(words.toMap()).containsEntry(TaskMetadata.STREAM_TIMEOUT_MS, "60000");
+        assertThat(TaskMetadata.fromMap(words.toMap())).isEqualTo(words);
+        assertThat(TaskMetadata.fromMap(words.toMap()).streams()).isTrue();
+        assertThat(REVERSE.toMap()).doesNotContainKey(TaskMetadata.STREAM_TIMEOUT_MS);
+        assertThat(REVERSE.streams()).isFalse();
+        Map<String, String> unreadable = new LinkedHashMap<>(words.toMap());
+        unreadable.put(TaskMetadata.STREAM_TIMEOUT_MS, "soon");
+        assertThat(TaskMetadata.fromMap(unreadable).streamTimeout()).isEqualTo(TaskMetadata.DEFAULT_STREAM_TIMEOUT);
+    }
+
+    @Test
     void withoutADeclaredRouteThereIsNoHttpKey() {
         TaskMetadata plain = new TaskMetadata("add", "js", "add.js", List.of("math.add"), "metropolis", "0.0.0",
                 Duration.ofSeconds(10), 4, null);

@@ -22,6 +22,10 @@ final class GatewayMetrics {
         Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(2500),
         Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(30)};
 
+    private static final Duration[] STREAM_BUCKETS = {
+        Duration.ofMillis(10), Duration.ofMillis(100), Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofSeconds(5),
+        Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofMinutes(1), Duration.ofMinutes(5), Duration.ofMinutes(10)};
+
     private final MeterRegistry registry;
     /** The meters of each route, method and status, looked up once: a registry lookup builds tags and a builder. */
     private final Map<RequestKey, Counter> requests = new ConcurrentHashMap<>();
@@ -63,6 +67,20 @@ final class GatewayMetrics {
     void natsError(String kind) {
         registry.getOrCreate(Counter.builder("metropolis.gateway.nats.errors").tags(List.of(Tag.create("kind", kind)))
                 .description("NATS requests that got no reply from a task, by kind")).increment();
+    }
+
+    /** One chunk of a streamed reply written to its client. */
+    void streamChunk(String route) {
+        registry.getOrCreate(Counter.builder("metropolis.gateway.stream.chunks").tags(List.of(Tag.create("route", route)))
+                .description("Chunks of streamed replies written to HTTP clients")).increment();
+    }
+
+    /** A streamed reply ended: outcome ok, failed (the task's error or silence) or client_gone. */
+    void streamEnded(String route, String outcome, long nanos) {
+        registry.getOrCreate(Timer.builder("metropolis.gateway.stream.duration")
+                .tags(List.of(Tag.create("route", route), Tag.create("outcome", outcome)))
+                .buckets(STREAM_BUCKETS).percentiles(new double[0])
+                .description("Streamed replies from their request to their end, by outcome")).record(nanos, TimeUnit.NANOSECONDS);
     }
 
     /** A job that entered {@code state} (queued, running, succeeded, failed). */

@@ -76,7 +76,7 @@ public final class RouteTable {
             AccessPolicy auth = AccessPolicy.announced(info.metadata().get(TaskMetadata.AUTH));
             Rate rate = Rate.announced(info.metadata().get(TaskMetadata.RATE));
             for (TaskRoute route : routesOf(info)) {
-                route = route.withPolicy(auth, rate);
+                route = route.withPolicy(auth, rate).withStreamTimeout(task.streamTimeout());
                 byKey.merge(route.key(), route, (known, again) -> known.withInstances(known.instances() + 1));
             }
         }
@@ -125,7 +125,8 @@ public final class RouteTable {
         }
         return Optional.of(new TaskRoute(route.task(), route.language(), route.version(), route.description(),
                 route.queue(), route.subject(), last.toUpperCase(java.util.Locale.ROOT), tokens.subList(0, tokens.size() - 1),
-                true, route.timeout(), 1, route.allow(), route.auth(), route.rate(), route.async(), true, route.schemas()));
+                true, route.timeout(), 1, route.allow(), route.auth(), route.rate(), route.async(), true, route.schemas(),
+                route.streamTimeout()));
     }
 
     /** The non-empty segments of a URL path: "/text/reverse" -> [text, reverse]. */

@@ -82,6 +82,9 @@ public final class TaskList implements Handler {
         // The console's "try it" form reads these two: JSON Schema objects, null when the task declares none.
         task.put("input", route.schemas().input());
         task.put("output", route.schemas().output());
+        if (route.streams()) {
+            task.put("stream_timeout_ms", route.streamTimeout().toMillis()); // answered as SSE or NDJSON; see StreamRelay
+        }
         if (!route.allow().isEmpty()) {
             task.put("allow", route.allow()); // what the task may do beyond answering
         }

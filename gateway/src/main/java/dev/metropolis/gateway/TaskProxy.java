@@ -58,6 +58,7 @@ final class TaskProxy implements Handler {
 
     private final Supplier<Connection> nats;
     private final TaskRequester requester;
+    private final StreamRelay streams;
     private final Supplier<RouteTable> routes;
     private final long maxBodyBytes;
     private final GatewayMetrics metrics;
@@ -73,6 +74,7 @@ final class TaskProxy implements Handler {
         this.jobs = jobs;
         this.nats = nats;
         this.requester = new TaskRequester(nats, metrics);
+        this.streams = new StreamRelay(nats, metrics);
         this.routes = routes;
         this.maxBodyBytes = maxBodyBytes;
         this.metrics = metrics;
@@ -140,6 +142,11 @@ final class TaskProxy implements Handler {
             String requestId, Context trace) {
         Headers headers = natsHeaders(request, method, path, requestId);
         byte[] body = body(request, method, headers, nats.get(), match.route().envelope());
+        if (match.route().streams()) {
+            // A stream is its own way of not waiting for the whole answer: respond-async is not applied to it.
+            relayStream(request, response, match, headers, body, trace);
+            return;
+        }
         if (match.route().async() || Jobs.prefersAsync(request.headers().first(PREFER))) {
             submitJob(request, response, match, headers, body);
             return;
@@ -157,6 +164,20 @@ final class TaskProxy implements Handler {
         Spans.end(span, error.map(Replies.ReceivedError::kind).orElse(null), status,
                 error.map(Replies.ReceivedError::message).orElse(null));
         relay(reply, status, response, match);
+    }
+
+    /** A generator task's chunks, as SSE when the client accepts it, else NDJSON; the NATS span covers the whole stream. */
+    private void relayStream(ServerRequest request, ServerResponse response, RouteTable.Match match, Headers headers,
+            byte[] body, Context trace) {
+        Span span = spans.natsRequest(trace, match, headers);
+        try {
+            streams.relay(response, match, headers, body, deadline(request, match.route()),
+                    ChunkFormat.forAccept(request.headers().first(HeaderNames.ACCEPT).orElse(null)));
+            Spans.end(span, null, response.status().code(), null);
+        } catch (RuntimeException e) {
+            Spans.end(span, e instanceof TaskError error ? error : TaskError.of(ErrorKind.CRASHED, e.toString()));
+            throw e;
+        }
     }
 
     /** The hook for asynchronous invocation: store the request as a job and answer 202 with its location. */
@@ -282,7 +303,7 @@ final class TaskProxy implements Handler {
         }
     }
 
-    private static void relay(Message reply, int status, ServerResponse response, RouteTable.Match match) {
+    static void relay(Message reply, int status, ServerResponse response, RouteTable.Match match) {
         Headers headers = reply.getHeaders();
         if (status == ErrorKind.BUSY.defaultCode()) {
             response.header(HeaderNames.RETRY_AFTER, "1");

@@ -29,11 +29,13 @@ import java.util.Objects;
  * @param envelope    whether the task speaks the original Metropolis wire form ({@code metropolis.wire =
  *                    envelope}): query arguments as lists, its {@code {"code", "data"}} reply unwrapped
  * @param schemas     the input and output JSON Schemas announced on the route's endpoint
+ * @param streamTimeout for a task whose function is a generator (its reply is a stream of chunks), the
+ *                    longest its whole stream may take; null for a task that replies once
  */
 public record TaskRoute(String task, String language, String version, String description, String queue,
         String subject, String method, List<String> pattern, boolean custom, Duration timeout, int instances,
         Map<String, List<String>> allow, AccessPolicy auth, Rate rate, boolean async, boolean envelope,
-        RouteSchemas schemas) {
+        RouteSchemas schemas, Duration streamTimeout) {
 
     public TaskRoute {
         Objects.requireNonNull(schemas, "schemas");
@@ -44,12 +46,17 @@ public record TaskRoute(String task, String language, String version, String des
         allow = Map.copyOf(allow);
     }
 
-    /** A route to a native task (today's wire form), without schemas. */
+    /** A route to a native task (today's wire form) that replies once, without schemas. */
     public TaskRoute(String task, String language, String version, String description, String queue, String subject,
             String method, List<String> pattern, boolean custom, Duration timeout, int instances,
             Map<String, List<String>> allow, AccessPolicy auth, Rate rate, boolean async) {
         this(task, language, version, description, queue, subject, method, pattern, custom, timeout, instances, allow,
-                auth, rate, async, false, RouteSchemas.NONE);
+                auth, rate, async, false, RouteSchemas.NONE, null);
+    }
+
+    /** Whether the task streams its reply (its function is a generator). */
+    public boolean streams() {
+        return streamTimeout != null;
     }
 
     /** A route without a policy of its own (the gateway's defaults apply), answered when the task has replied. */
@@ -90,25 +97,31 @@ public record TaskRoute(String task, String language, String version, String des
     /** The same route with another instance count. */
     TaskRoute withInstances(int count) {
         return new TaskRoute(task, language, version, description, queue, subject, method, pattern, custom, timeout, count,
-                allow, auth, rate, async, envelope, schemas);
+                allow, auth, rate, async, envelope, schemas, streamTimeout);
     }
 
     /** The same route with the policy its host announced. */
     TaskRoute withPolicy(AccessPolicy auth, Rate rate) {
         return new TaskRoute(task, language, version, description, queue, subject, method, pattern, custom, timeout,
-                instances, allow, auth, rate, async, envelope, schemas);
+                instances, allow, auth, rate, async, envelope, schemas, streamTimeout);
     }
 
     /** The same route to a task in the original Metropolis wire form. */
     TaskRoute inEnvelope() {
         return new TaskRoute(task, language, version, description, queue, subject, method, pattern, custom, timeout,
-                instances, allow, auth, rate, async, true, schemas);
+                instances, allow, auth, rate, async, true, schemas, streamTimeout);
     }
 
     /** The same route with the schemas its endpoint announced. */
     TaskRoute withSchemas(RouteSchemas announced) {
         return new TaskRoute(task, language, version, description, queue, subject, method, pattern, custom, timeout,
-                instances, allow, auth, rate, async, envelope, announced);
+                instances, allow, auth, rate, async, envelope, announced, streamTimeout);
+    }
+
+    /** The same route to a task that streams for at most {@code streamTimeout} (null: it replies once). */
+    TaskRoute withStreamTimeout(Duration streamTimeout) {
+        return new TaskRoute(task, language, version, description, queue, subject, method, pattern, custom, timeout,
+                instances, allow, auth, rate, async, envelope, schemas, streamTimeout);
     }
 
     /** Identity of a route regardless of how many hosts serve it. */

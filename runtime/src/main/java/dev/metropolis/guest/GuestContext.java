@@ -53,35 +53,80 @@ public final class GuestContext implements AutoCloseable {
      * @throws PolyglotException when the call was interrupted or cancelled (the caller knows why)
      */
     public TaskReply invoke(TaskRequest request, Payload payload, Duration remaining) {
+        Outcome outcome = start(request, payload, remaining);
+        if (outcome instanceof GuestStream stream) {
+            stream.close(remaining);
+            throw TaskError.of(ErrorKind.CRASHED, "task '" + script.name() + "' streams its reply (it returned a"
+                    + " generator), which only a request/reply task can");
+        }
+        return ((Outcome.Reply) outcome).reply();
+    }
+
+    /** What a call started: its whole reply, or the stream of chunks a generator task yields, taken one by one. */
+    public sealed interface Outcome permits Outcome.Reply, GuestStream {
+        /** A task that answered once. */
+        record Reply(TaskReply reply) implements Outcome {}
+    }
+
+    /**
+     * Calls the task with one message, like {@link #invoke}, but a generator's chunks are left to
+     * take with the returned {@link GuestStream}, inside the same lease.
+     */
+    public Outcome start(TaskRequest request, Payload payload, Duration remaining) {
+        Value result = guarded(request, remaining, done -> dispatch.execute(payload.kind().ordinal(), payload.text(),
+                language.rawArgument(request.data(), payload), request.subject(), request.replyTo(),
+                flatHeaders(request.headers()), done), "returned a Promise");
+        if (result.getArrayElement(0).asInt() == GuestResults.STREAM) {
+            return new GuestStream(this, request, result.getArrayElement(1));
+        }
+        return new Outcome.Reply(decoded(result));
+    }
+
+    /** Whether the task function is a generator (announced so callers read its reply as chunks). */
+    public boolean streams() {
+        return dispatch.hasMember("streaming") && dispatch.getMember("streaming").asBoolean();
+    }
+
+    /**
+     * Runs one step of guest code for {@code request} under its deadline, and settles what it
+     * returned: a JS Promise is answered through the {@code done} callback the step is given.
+     */
+    Value guarded(TaskRequest request, Duration remaining, java.util.function.Function<ProxyExecutable, Value> step,
+            String what) {
         scope.enter(request, remaining);
         try {
-            return call(request, payload);
-        } catch (TaskError error) {
-            String message = secrets.redact(error.getMessage());
-            throw message.equals(error.getMessage()) ? error : TaskError.withMessage(error, message);
+            Value[] settled = new Value[1];
+            ProxyExecutable done = args -> {
+                settled[0] = args[0];
+                return null;
+            };
+            Value result = step.apply(done);
+            if (result.isNull()) {
+                // Only a JS Promise comes back as null; its jobs have run by now, so it has settled or never will.
+                if (settled[0] == null) {
+                    throw redacted(TaskError.of(ErrorKind.CRASHED, "the task " + what + " that never settled;"
+                            + " await everything before returning (timers and I/O are not available)"));
+                }
+                result = settled[0];
+            }
+            return result;
         } finally {
             scope.exit();
         }
     }
 
-    private TaskReply call(TaskRequest request, Payload payload) {
-        Value[] settled = new Value[1];
-        ProxyExecutable done = args -> {
-            settled[0] = args[0];
-            return null;
-        };
-        Value result = dispatch.execute(payload.kind().ordinal(), payload.text(),
-                language.rawArgument(request.data(), payload), request.subject(), request.replyTo(),
-                flatHeaders(request.headers()), done);
-        if (result.isNull()) {
-            // Only a JS Promise comes back as null; its jobs have run by now, so it has settled or never will.
-            if (settled[0] == null) {
-                throw TaskError.of(ErrorKind.CRASHED, "the task returned a Promise that never settled;"
-                        + " await everything before returning (timers and I/O are not available)");
-            }
-            result = settled[0];
+    /** An encoded result as a reply; the task's error with its secrets redacted. */
+    TaskReply decoded(Value result) {
+        try {
+            return GuestResults.reply(result);
+        } catch (TaskError error) {
+            throw redacted(error);
         }
-        return GuestResults.reply(result);
+    }
+
+    private TaskError redacted(TaskError error) {
+        String message = secrets.redact(error.getMessage());
+        return message.equals(error.getMessage()) ? error : TaskError.withMessage(error, message);
     }
 
     private static ProxyArray flatHeaders(Map<String, List<String>> headers) {

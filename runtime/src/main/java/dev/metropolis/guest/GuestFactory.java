@@ -20,6 +20,7 @@ public final class GuestFactory implements Callable<GuestContext> {
     private final TaskScript script;
     private final Creator creator;
     private volatile ScriptFolderFileSystem files;
+    private volatile boolean streams;
 
     GuestFactory(TaskScript script, Creator creator) {
         this.script = script;
@@ -28,7 +29,14 @@ public final class GuestFactory implements Callable<GuestContext> {
 
     @Override
     public GuestContext call() throws ScriptProblem {
-        return creator.create(files());
+        GuestContext context = creator.create(files());
+        streams = context.streams();
+        return context;
+    }
+
+    /** Whether the version's task function is a generator (it streams its reply), as its last context found. */
+    public boolean streams() {
+        return streams;
     }
 
     /**

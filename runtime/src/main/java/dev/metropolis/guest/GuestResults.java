@@ -17,6 +17,10 @@ final class GuestResults {
     static final int FAILED = 4;
     static final int CRASHED = 5;
     static final int BAD_PAYLOAD = 6;
+    /** A generator task's answer: the value is the adapter's stream handle (see {@link GuestStream}). */
+    static final int STREAM = 7;
+    /** A stream's step when the generator is done. */
+    static final int END = 8;
 
     private GuestResults() {}
 
@@ -36,6 +40,8 @@ final class GuestResults {
             case FAILED -> throw TaskError.rejected(result.getArrayElement(2).asInt(), value.asString());
             case CRASHED -> throw TaskError.of(ErrorKind.CRASHED, value.asString());
             case BAD_PAYLOAD -> throw TaskError.of(ErrorKind.BAD_PAYLOAD, value.asString());
+            case STREAM -> throw TaskError.of(ErrorKind.CRASHED, "a generator cannot be a chunk of a stream;"
+                    + " yield its values instead (yield from / yield*)");
             default -> throw new IllegalStateException("unknown result kind from the adapter: " + kind);
         };
     }

@@ -211,6 +211,11 @@ public final class Host implements AutoCloseable {
         return scripts.liveContexts(task);
     }
 
+    /** Contexts of one task's serving version leased to a call right now (0 when none runs, or it is not served). */
+    public int leasedContexts(String task) {
+        return scripts.leasedContexts(task);
+    }
+
     public HostConfig config() {
         return config;
     }

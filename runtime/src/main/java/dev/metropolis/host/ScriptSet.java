@@ -263,7 +263,7 @@ final class ScriptSet {
         // Schema files count as read: editing one reloads the task like editing an import.
         Set<Path> reads = new java.util.LinkedHashSet<>(factory.filesRead());
         reads.addAll(script.header().schemas().files());
-        return new Warm(new TaskRunner(script, pool, watchdog, nanoTime), reads);
+        return new Warm(new TaskRunner(script, pool, watchdog, nanoTime, factory.streams()), reads);
     }
 
     /** Serves a warm version as its plan says: a new service, in place of the previous version, or replacing it. */
@@ -276,7 +276,9 @@ final class ScriptSet {
         if (script.isWorker()) {
             script.worker().notes().forEach(LOG::warning); // a header's subject or queue the decorators overrode
         }
-        if (version.takeover() == ReloadPlan.Takeover.SWAP) {
+        // A function that became (or stopped being) a generator changes what discovery announces: a new service.
+        boolean sameShape = current != null && current.runner().streams() == runner.streams();
+        if (version.takeover() == ReloadPlan.Takeover.SWAP && sameShape) {
             metrics.reload("ok");
             retire(current.swap(runner));
             LOG.log(Level.INFO, "reloaded {0}", file.getFileName());
@@ -297,8 +299,7 @@ final class ScriptSet {
             metrics.reload("ok");
         }
         switch (version.takeover()) {
-            case SWAP -> throw new IllegalStateException("handled above");
-            case REPLACE -> {
+            case SWAP, REPLACE -> {
                 served.put(file, next);
                 retire(current);
                 LOG.log(Level.INFO, "reloaded {0}; it now serves {1} (queue {2})", new Object[] {file.getFileName(),
@@ -381,6 +382,11 @@ final class ScriptSet {
     synchronized int liveContexts(String task) {
         return served.values().stream().filter(service -> service.runner().script().name().equals(task))
                 .mapToInt(service -> service.runner().poolStats().live()).sum();
+    }
+
+    synchronized int leasedContexts(String task) {
+        return served.values().stream().filter(service -> service.runner().script().name().equals(task))
+                .mapToInt(service -> service.runner().poolStats().leased()).sum();
     }
 
     /** Removes every script, for shutdown; returns the services to stop. */

@@ -1,9 +1,9 @@
 package dev.metropolis.runner;
 
 import dev.metropolis.guest.GuestContext;
+import dev.metropolis.guest.GuestStream;
 import dev.metropolis.logging.LogContext;
 import dev.metropolis.pool.ContextPool;
-import dev.metropolis.task.Durations;
 import dev.metropolis.script.TaskScript;
 import dev.metropolis.task.ErrorKind;
 import dev.metropolis.task.Payload;
@@ -31,9 +31,6 @@ import org.graalvm.polyglot.PolyglotException;
  * reply or a {@link TaskError}; none is dropped.
  */
 public final class TaskRunner implements AutoCloseable {
-    /** A Java exception's class name at the start of a message, as Truffle reports what the sandbox refused. */
-    private static final java.util.regex.Pattern JAVA_CLASS_PREFIX =
-            java.util.regex.Pattern.compile("^(?:[a-z_][\\w$]*\\.)+[A-Z][\\w$]*(?:Exception|Error): ");
     private static final Logger LOG = Logger.getLogger(TaskRunner.class.getName());
     /** How long an interrupted guest gets to stop before its context is cancelled and replaced. */
     private static final Duration INTERRUPT_GRACE = Duration.ofSeconds(1);
@@ -51,6 +48,9 @@ public final class TaskRunner implements AutoCloseable {
     private final Semaphore admitted;
     /** The calls running now: a close that outlasts its drain cancels them, so a stuck one cannot hold a shutdown. */
     private final Set<GuardedCall> running = ConcurrentHashMap.newKeySet();
+    /** Whether the script's task function is a generator (its first context said so). */
+    private final boolean streams;
+    private final CallFailures failures;
 
     /**
      * @param script   the script version served
@@ -59,6 +59,14 @@ public final class TaskRunner implements AutoCloseable {
      * @param nanoTime the clock deadlines are measured on
      */
     public TaskRunner(TaskScript script, ContextPool<GuestContext> pool, Watchdog watchdog, LongSupplier nanoTime) {
+        this(script, pool, watchdog, nanoTime, false);
+    }
+
+    /** A runner of a script whose task function is a generator when {@code streams} (announced in discovery). */
+    public TaskRunner(TaskScript script, ContextPool<GuestContext> pool, Watchdog watchdog, LongSupplier nanoTime,
+            boolean streams) {
+        this.streams = streams;
+        this.failures = new CallFailures(script.name(), script.header().timeout());
         this.script = script;
         this.pool = pool;
         this.watchdog = watchdog;
@@ -74,6 +82,11 @@ public final class TaskRunner implements AutoCloseable {
         return script;
     }
 
+    /** Whether the task function is a generator: its replies are streams of chunks. */
+    public boolean streams() {
+        return streams;
+    }
+
     /** The counts of this version's contexts. */
     public ContextPool.PoolStats poolStats() {
         return pool.stats();
@@ -84,6 +97,14 @@ public final class TaskRunner implements AutoCloseable {
      * reply or a {@link TaskError}.
      */
     public CompletableFuture<TaskReply> submit(TaskRequest request, LogContext logContext) {
+        return submit(request, logContext, ChunkSink.REFUSED);
+    }
+
+    /**
+     * Queues a message whose answer may be a stream: its chunks go to {@code sink} as the generator
+     * yields them, and the future completes when the stream has ended (or with its error).
+     */
+    public CompletableFuture<TaskReply> submit(TaskRequest request, LogContext logContext, ChunkSink sink) {
         Duration timeout = request.timeout(script.header().timeout());
         long deadline = nanoTime.getAsLong() + timeout.toNanos();
         CompletableFuture<TaskReply> reply = new CompletableFuture<>();
@@ -96,7 +117,7 @@ public final class TaskRunner implements AutoCloseable {
         }
         reply.whenComplete((done, error) -> admitted.release());
         try {
-            workers.execute(new Pending(request, logContext, deadline, timeout, reply));
+            workers.execute(new Pending(request, logContext, deadline, timeout, reply, sink));
         } catch (RejectedExecutionException e) {
             reply.completeExceptionally(TaskError.of(ErrorKind.UNAVAILABLE,
                     "task '" + script.name() + "' is stopping; retry on another host"));
@@ -111,9 +132,11 @@ public final class TaskRunner implements AutoCloseable {
         private final long deadline;
         private final Duration timeout;
         private final CompletableFuture<TaskReply> reply;
+        private final ChunkSink sink;
 
         Pending(TaskRequest request, LogContext logContext, long deadline, Duration timeout,
-                CompletableFuture<TaskReply> reply) {
+                CompletableFuture<TaskReply> reply, ChunkSink sink) {
+            this.sink = sink;
             this.request = request;
             this.logContext = logContext;
             this.deadline = deadline;
@@ -123,7 +146,7 @@ public final class TaskRunner implements AutoCloseable {
 
         @Override
         public void run() {
-            TaskRunner.this.run(request, logContext, deadline, timeout, reply);
+            TaskRunner.this.run(request, logContext, deadline, timeout, reply, sink);
         }
 
         void abandon() {
@@ -133,20 +156,20 @@ public final class TaskRunner implements AutoCloseable {
     }
 
     private void run(TaskRequest request, LogContext logContext, long deadline, Duration timeout,
-            CompletableFuture<TaskReply> reply) {
+            CompletableFuture<TaskReply> reply, ChunkSink sink) {
         try (LogContext.Scope scope = LogContext.open(logContext)) {
             Payload payload = Payload.classify(request.header("Content-Type"), request.data());
             if (script.header().schemas().input() != null) {
                 InputCheck.check(script.header().schemas().input(), script.name(), payload); // before a context is leased
             }
-            reply.complete(pool.execute(deadline, lease -> call(lease, request, payload, deadline, timeout)));
+            reply.complete(pool.execute(deadline, lease -> call(lease, request, payload, deadline, timeout, sink)));
         } catch (TaskError e) {
             reply.completeExceptionally(e);
         } catch (OutOfMemoryError e) {
             // The call that was allocating when the heap ran out is the one that fails; the host goes on.
             LOG.log(Level.WARNING, "task ''{0}'' ran out of memory on subject ''{1}''", new Object[] {script.name(),
                 request.subject()});
-            reply.completeExceptionally(outOfMemory(request));
+            reply.completeExceptionally(failures.outOfMemory(request));
         } catch (RuntimeException | Error e) {
             LOG.log(Level.SEVERE, "task '" + script.name() + "' failed unexpectedly on subject '" + request.subject() + "'", e);
             reply.completeExceptionally(TaskError.of(ErrorKind.CRASHED,
@@ -155,20 +178,47 @@ public final class TaskRunner implements AutoCloseable {
     }
 
     private TaskReply call(ContextPool.Lease<GuestContext> lease, TaskRequest request, Payload payload, long deadline,
-            Duration timeout) {
+            Duration timeout, ChunkSink sink) {
+        if (deadline - nanoTime.getAsLong() <= 0) {
+            throw failures.timedOut(request, timeout, "waited for a free context until its timeout");
+        }
+        GuestContext.Outcome outcome = step(lease, request, deadline, () -> failures.timedOut(request, timeout, "was interrupted"),
+                remaining -> lease.context().start(request, payload, remaining));
+        if (outcome instanceof GuestContext.Outcome.Reply whole) {
+            return whole.reply();
+        }
+        Duration streamTimeout = script.header().streamTimeout();
+        long streamEnd = deadline - timeout.toNanos() + streamTimeout.toNanos();
+        StreamPump.Stepper stepper = new StreamPump.Stepper() {
+            @Override
+            public <T> T step(long due, StreamPump.Limit limit, java.util.function.Function<Duration, T> work) {
+                return TaskRunner.this.step(lease, request, due, () -> limit.error(script.name(), request.subject()), work);
+            }
+        };
+        new StreamPump(script.name(), request.subject(), stepper, nanoTime)
+                .pump((GuestStream) outcome, sink, deadline, timeout, streamEnd, streamTimeout);
+        return TaskReply.empty();
+    }
+
+    /**
+     * Runs one step of guest code on the leased context, interrupted by the watchdog at {@code deadline};
+     * an interrupted step fails with the error {@code timedOut} makes.
+     */
+    private <T> T step(ContextPool.Lease<GuestContext> lease, TaskRequest request, long deadline,
+            java.util.function.Supplier<TaskError> timedOut, java.util.function.Function<Duration, T> work) {
         long remaining = deadline - nanoTime.getAsLong();
         if (remaining <= 0) {
-            throw timedOut(request, timeout, "waited for a free context until its timeout");
+            throw timedOut.get();
         }
         GuardedCall guard = GuardedCall.on(lease.context(), INTERRUPT_GRACE);
         Watchdog.Watch watch = watchdog.watch(guard, remaining);
         running.add(guard);
         try {
-            return lease.context().invoke(request, payload, Duration.ofNanos(remaining));
+            return work.apply(Duration.ofNanos(remaining));
         } catch (PolyglotException e) {
             watch.cancel();
             guard.finish();
-            throw failure(lease, request, e, guard, timeout);
+            throw failures.escaped(e, guard, request, timedOut, lease::evict);
         } finally {
             running.remove(guard);
             watch.cancel();
@@ -177,58 +227,6 @@ public final class TaskRunner implements AutoCloseable {
                 lease.evict();
             }
         }
-    }
-
-    /** Maps an exception that escaped the guest adapter; evicts the context unless it is known to be sound. */
-    private TaskError failure(ContextPool.Lease<GuestContext> lease, TaskRequest request, PolyglotException e,
-            GuardedCall guard, Duration timeout) {
-        boolean timedOut = guard.timedOut();
-        if (guard.exhausted() > 0 && e.isCancelled()) {
-            return TaskError.of(ErrorKind.CRASHED, "task '" + script.name() + "' ran out of memory on subject '"
-                    + request.subject() + "': it was stopped after allocating " + (guard.exhausted() >> 20)
-                    + " MiB while the host's heap (" + (Runtime.getRuntime().maxMemory() >> 20)
-                    + " MiB, shared by every task) was nearly full; use less memory per message, or give the host more with --max-heap");
-        }
-        if (timedOut && (e.isInterrupted() || e.isCancelled())) {
-            return timedOut(request, timeout, "was interrupted");
-        }
-        if (e.isInterrupted() || (e.isCancelled() && guard.stopped())) {
-            return TaskError.of(ErrorKind.UNAVAILABLE, "task '" + script.name() + "' was stopped while running; retry");
-        }
-        if (!e.isGuestException() || e.isExit() || e.isResourceExhausted() || e.isCancelled()) {
-            lease.evict();
-        }
-        if (e.isResourceExhausted() || e.getMessage() != null && e.getMessage().contains("OutOfMemoryError")) {
-            return outOfMemory(request);
-        }
-        if (e.isExit()) {
-            return TaskError.of(ErrorKind.CRASHED, "the task exited its interpreter");
-        }
-        if (!e.isGuestException() || e.getMessage() != null && JAVA_CLASS_PREFIX.matcher(e.getMessage()).find()) {
-            // Refused below the language (sockets, threads...): the message is Truffle's, prefixed with a Java class name.
-            return TaskError.of(ErrorKind.CRASHED, "task '" + script.name() + "' did something its sandbox does not allow ("
-                    + withoutJavaClassName(e.getMessage()) + "); scripts get no sockets, threads, processes or native code");
-        }
-        return TaskError.of(ErrorKind.CRASHED, e.getMessage());
-    }
-
-    /** "java.lang.IllegalStateException: Creating threads is not allowed." -> "Creating threads is not allowed." */
-    static String withoutJavaClassName(String message) {
-        return message == null ? "no reason given" : JAVA_CLASS_PREFIX.matcher(message).replaceFirst("");
-    }
-
-    private TaskError outOfMemory(TaskRequest request) {
-        return TaskError.of(ErrorKind.CRASHED, "task '" + script.name() + "' ran out of memory on subject '"
-                + request.subject() + "' (the host's heap is " + (Runtime.getRuntime().maxMemory() >> 20)
-                + " MiB, shared by every task); use less memory per message, or give the host more with --max-heap");
-    }
-
-    private TaskError timedOut(TaskRequest request, Duration timeout, String what) {
-        String limit = timeout.equals(script.header().timeout())
-                ? "its timeout of " + Durations.format(timeout)
-                : "the caller's timeout of " + Durations.format(timeout);
-        return TaskError.of(ErrorKind.TIMED_OUT, "task '" + script.name() + "' did not finish within " + limit
-                + " on subject '" + request.subject() + "' and " + what + "; make it faster or raise 'timeout' in its header");
     }
 
     /**

@@ -61,6 +61,7 @@ public final class HeaderParser {
         KEYS.put("auth", (value, draft) -> draft.auth = auth(value));
         KEYS.put("rate", (value, draft) -> draft.rate = Rate.parse(string(value, "\"100/s\"")));
         KEYS.put("async", (value, draft) -> draft.async = bool(value, "true"));
+        KEYS.put("stream_timeout", (value, draft) -> draft.streamTimeout = duration(value));
         KEYS.put("stream", (value, draft) -> draft.stream = string(value, "\"ORDERS\""));
         KEYS.put("durable", (value, draft) -> draft.durable = string(value, "\"billing\""));
         KEYS.put("max_deliver", (value, draft) -> draft.maxDeliver = integer(value, "5"));
@@ -479,6 +480,7 @@ public final class HeaderParser {
         private AccessPolicy auth;
         private Rate rate;
         private boolean async;
+        private Duration streamTimeout;
         private Grants allow = Grants.NONE;
         private TaskSchemas schemas = TaskSchemas.NONE;
         private String stream;
@@ -499,8 +501,15 @@ public final class HeaderParser {
         }
 
         ScriptHeader build(List<String> subjects) {
-            return new ScriptHeader(subjects, queue, function, timeout, concurrency, maxPending, version, description, http,
-                    allow, trigger(), auth, rate, async, schemas);
+            if (streamTimeout != null && !(trigger() instanceof Trigger.Request)) {
+                throw new IllegalArgumentException("stream_timeout applies to a task that answers requests with a"
+                        + " stream; a stream or schedule task has no caller to stream to");
+            }
+            return streamTimeout == null
+                    ? new ScriptHeader(subjects, queue, function, timeout, concurrency, maxPending, version, description,
+                            http, allow, trigger(), auth, rate, async, schemas)
+                    : new ScriptHeader(subjects, queue, function, timeout, concurrency, maxPending, version, description,
+                            http, allow, trigger(), auth, rate, async, schemas, streamTimeout);
         }
 
         private Trigger trigger() {

@@ -30,6 +30,8 @@ import java.util.regex.Pattern;
  * @param async       whether the gateway answers the task's routes 202 at once and runs them as jobs
  *                    (as if every request said {@code Prefer: respond-async})
  * @param schemas     the JSON Schemas of its input (checked before it runs) and output ({@code input}, {@code output})
+ * @param streamTimeout the longest a streamed reply (a generator task's) may take in all, from the
+ *                    message's arrival to its last chunk; {@code timeout} bounds each wait for a chunk
  */
 public record ScriptHeader(
         List<String> subjects,
@@ -46,7 +48,8 @@ public record ScriptHeader(
         AccessPolicy auth,
         Rate rate,
         boolean async,
-        TaskSchemas schemas) {
+        TaskSchemas schemas,
+        Duration streamTimeout) {
 
     public static final String DEFAULT_QUEUE = "metropolis";
     public static final String DEFAULT_FUNCTION = "handle";
@@ -54,6 +57,7 @@ public record ScriptHeader(
     public static final int DEFAULT_CONCURRENCY = 4;
     public static final int DEFAULT_MAX_PENDING = 256;
     public static final String DEFAULT_VERSION = "0.0.0";
+    public static final Duration DEFAULT_STREAM_TIMEOUT = TaskMetadata.DEFAULT_STREAM_TIMEOUT;
 
     // NATS subject tokens: no whitespace, no empty tokens; '*' alone as a token; '>' only last.
     private static final Pattern TOKEN = Pattern.compile("[^\\s.*>]+|\\*");
@@ -126,6 +130,32 @@ public record ScriptHeader(
             throw new IllegalArgumentException("async = true needs a task that answers requests; a stream or schedule"
                     + " task is asynchronous already");
         }
+        Objects.requireNonNull(streamTimeout, "streamTimeout");
+        if (streamTimeout.compareTo(timeout) < 0) {
+            throw new IllegalArgumentException("stream_timeout (" + dev.metropolis.task.Durations.format(streamTimeout)
+                    + ") is shorter than timeout (" + dev.metropolis.task.Durations.format(timeout) + "), which already"
+                    + " bounds the wait for the first chunk; make stream_timeout at least the timeout");
+        }
+    }
+
+    /** A header whose streamed replies (if its function is a generator) get the default stream timeout. */
+    public ScriptHeader(List<String> subjects, String queue, String function, Duration timeout, int concurrency,
+            int maxPending, String version, String description, String http, Grants allow, Trigger trigger,
+            AccessPolicy auth, Rate rate, boolean async, TaskSchemas schemas) {
+        this(subjects, queue, function, timeout, concurrency, maxPending, version, description, http, allow, trigger,
+                auth, rate, async, schemas, longest(DEFAULT_STREAM_TIMEOUT, timeout));
+    }
+
+    /** A header without schemas, with a stream timeout of its own. */
+    public ScriptHeader(List<String> subjects, String queue, String function, Duration timeout, int concurrency,
+            int maxPending, String version, String description, String http, Grants allow, Trigger trigger,
+            AccessPolicy auth, Rate rate, boolean async, Duration streamTimeout) {
+        this(subjects, queue, function, timeout, concurrency, maxPending, version, description, http, allow, trigger,
+                auth, rate, async, TaskSchemas.NONE, streamTimeout);
+    }
+
+    private static Duration longest(Duration a, Duration b) {
+        return a.compareTo(b) >= 0 ? a : b;
     }
 
     /** A header without schemas. */

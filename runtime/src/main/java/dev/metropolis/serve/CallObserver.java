@@ -81,4 +81,10 @@ final class CallObserver {
         Spans.end(call.span(), failure);
         metrics.invocation(call.labels(), failure == null ? "ok" : failure.kind().label(), elapsed);
     }
+
+    /** Records a streamed reply's end like {@link #answered} (one request), and its duration by {@code outcome}. */
+    void streamed(Call call, TaskError failure, String outcome) {
+        answered(call, failure);
+        metrics.streamEnded(call.labels(), outcome, nanoTime.getAsLong() - call.arrived());
+    }
 }

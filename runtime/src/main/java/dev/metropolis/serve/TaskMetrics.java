@@ -23,6 +23,8 @@ public final class TaskMetrics {
     /** Latency buckets from sub-millisecond echo tasks to multi-second Python work. */
     static final Duration[] TASK_BUCKETS = durations(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5,
             1, 2.5, 5, 10, 30);
+    /** Streams: from a quick burst of chunks to minutes of tokens. */
+    static final Duration[] STREAM_BUCKETS = durations(0.01, 0.05, 0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600);
     /** Context creation: milliseconds for JS, about a second for Python, several for the first. */
     static final Duration[] CREATION_BUCKETS = durations(0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 20);
 
@@ -34,6 +36,7 @@ public final class TaskMetrics {
      */
     private final Map<InvocationKey, Invocations> invocations = new ConcurrentHashMap<>();
     private final Map<List<String>, Timer> leaseWaits = new ConcurrentHashMap<>();
+    private final Map<TaskLabels, Counter> chunks = new ConcurrentHashMap<>();
 
     public TaskMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -64,6 +67,22 @@ public final class TaskMetrics {
                         .description("Messages handled by a task, by outcome")),
                 registry.getOrCreate(Timer.builder("metropolis.task.duration").tags(tags).buckets(TASK_BUCKETS)
                         .percentiles(new double[0]).description("Time from a message's arrival to its reply")));
+    }
+
+    /** One chunk of a streaming reply was sent. */
+    public void chunk(TaskLabels labels) {
+        chunks.computeIfAbsent(labels, key -> registry.getOrCreate(Counter.builder("metropolis.task.stream.chunks")
+                .tags(key.tags()).description("Chunks sent by streaming (generator) tasks"))).increment();
+    }
+
+    /**
+     * A streaming reply ended: outcome "ok", "cancelled" (the caller went away) or an error kind,
+     * {@code nanos} from the message's arrival to the stream's end.
+     */
+    public void streamEnded(TaskLabels labels, String outcome, long nanos) {
+        registry.getOrCreate(Timer.builder("metropolis.task.stream.duration").tags(labels.with("outcome", outcome))
+                .buckets(STREAM_BUCKETS).percentiles(new double[0])
+                .description("Time from a streaming task's message to the end of its stream")).record(Duration.ofNanos(nanos));
     }
 
     /** A context was created for a task, taking {@code nanos}. */

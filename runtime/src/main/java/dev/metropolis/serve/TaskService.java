@@ -16,6 +16,7 @@ import dev.metropolis.trace.Tracing;
 import io.helidon.metrics.api.Meter;
 import io.helidon.metrics.api.Tag;
 import io.nats.client.Connection;
+import io.nats.client.Dispatcher;
 import io.nats.client.Message;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -41,6 +42,8 @@ public final class TaskService implements Binding {
     private final AtomicInteger inFlight = new AtomicInteger();
     private final List<Meter> gauges;
     private final MicroService service;
+    /** Where streamed replies' acknowledgements arrive; made on the first stream, closed with the service. */
+    private Dispatcher acks;
     /** Replaced by a reload that keeps the subjects: the subscription stays, new messages go to the new version. */
     private volatile TaskRunner runner;
 
@@ -102,7 +105,7 @@ public final class TaskService implements Binding {
             endpoints.add(new MicroService.Endpoint(MicroService.uniqueName(MicroService.endpointName(subject), names), subject, header.queue(),
                     endpointMetadata(script, subject), (message, endpoint) -> onMessage(message, endpoint, labels)));
         }
-        Map<String, String> announced = new java.util.LinkedHashMap<>(metadata(script));
+        Map<String, String> announced = new java.util.LinkedHashMap<>(metadata(script, runner.streams()));
         if (hostName != null) {
             announced.put(TaskMetadata.HOST, hostName); // which host this instance is; not part of what a swap compares
         }
@@ -118,13 +121,19 @@ public final class TaskService implements Binding {
         return metadata;
     }
 
-    /** What discovery shows of a script: the {@code metropolis.*} metadata keys. */
+    /** What discovery shows of a script that replies once: the {@code metropolis.*} metadata keys. */
     public static Map<String, String> metadata(TaskScript script) {
+        return metadata(script, false);
+    }
+
+    /** What discovery shows of a script; {@code streams} when its task function is a generator. */
+    public static Map<String, String> metadata(TaskScript script, boolean streams) {
         ScriptHeader header = script.header();
         Map<String, String> metadata = new TaskMetadata(script.name(), script.language().id(),
                 script.file().getFileName().toString(), header.subjects(), header.queue(), header.version(),
                 header.timeout(), header.concurrency(), header.http().isEmpty() ? null : HttpRoute.parse(header.http()),
-                header.allow().byKey(), header.trigger().describe(), header.async()).toMap();
+                header.allow().byKey(), header.trigger().describe(), header.async(),
+                streams ? header.streamTimeout() : null).toMap();
         // The gateway's policy for the task; left out when the script declares none (the gateway's defaults apply).
         if (header.auth() != null) {
             metadata.put(TaskMetadata.AUTH, header.auth().announcedForm());
@@ -151,17 +160,25 @@ public final class TaskService implements Binding {
         inFlight.incrementAndGet();
         try (LogContext.Scope scope = LogContext.open(logContext)) {
             TaskRunner current = runner;
-            CompletableFuture<TaskReply> outcome = current.submit(request, logContext);
+            ChunkSender chunks = chunkSender(current, request, labels);
+            CompletableFuture<TaskReply> outcome = current.submit(request, logContext, chunks);
             while (outcome.isCompletedExceptionally() && current != runner) {
                 // A reload swapped versions between our read and the submit, and the old one already
                 // refused it as stopping: the new version takes the message.
                 current = runner;
-                outcome = current.submit(request, logContext);
+                outcome = current.submit(request, logContext, chunks);
             }
             String task = current.script().name();
             outcome.whenComplete((reply, error) -> {
                 try {
                     TaskError failure = error == null ? null : Incoming.failure(error);
+                    if (chunks.began()) {
+                        observer.streamed(call, failure, chunks.outcome(failure)); // a stream is one request in $SRV.STATS
+                        try (LogContext.Scope completing = LogContext.open(logContext)) {
+                            chunks.end(failure);
+                        }
+                        return;
+                    }
                     ReplySender.Outgoing outgoing = replies.prepare(task, request, reply, failure);
                     // Counted before the reply goes out, so a caller that has its answer also finds it
                     // in $SRV.STATS, the metrics and the trace.
@@ -180,6 +197,19 @@ public final class TaskService implements Binding {
         }
     }
 
+    /** The sink of a message's chunks, should its task function turn out to be a generator. */
+    private ChunkSender chunkSender(TaskRunner current, TaskRequest request, TaskLabels labels) {
+        return new ChunkSender(connection, this::acks, replies, metrics, labels, request,
+                current.script().header().timeout(), System::nanoTime);
+    }
+
+    private synchronized Dispatcher acks() {
+        if (acks == null) {
+            acks = connection.createDispatcher();
+        }
+        return acks;
+    }
+
     /**
      * Stops serving for good: the service leaves discovery; with {@code drain}, messages already
      * delivered to its subscriptions are still handled. Then waits, up to the drain timeout, for
@@ -195,6 +225,7 @@ public final class TaskService implements Binding {
             Thread.currentThread().interrupt();
         }
         runner.close(drainTimeout);
+        closeAcks();
     }
 
     /**
@@ -223,6 +254,14 @@ public final class TaskService implements Binding {
     private void stop(boolean drain) {
         service.stop(drain, drainTimeout);
         metrics.remove(gauges);
+    }
+
+    /** Closes the acknowledgements' dispatcher once the runner's streams have ended. */
+    private synchronized void closeAcks() {
+        if (acks != null) {
+            connection.closeDispatcher(acks);
+            acks = null;
+        }
     }
 
     @Override

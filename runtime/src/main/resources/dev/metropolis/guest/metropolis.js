@@ -7,7 +7,9 @@
 // in GuestContext.java. A Promise result is settled through the host's `done` callback.
 (function () {
   'use strict';
-  const EMPTY = 0, TEXT = 1, BYTES = 2, JSON_ = 3, FAILED = 4, CRASHED = 5, BAD_PAYLOAD = 6;
+  const EMPTY = 0, TEXT = 1, BYTES = 2, JSON_ = 3, FAILED = 4, CRASHED = 5, BAD_PAYLOAD = 6, STREAM = 7, END = 8;
+  const GeneratorFunction = Object.getPrototypeOf(function* () {}).constructor;
+  const AsyncGeneratorFunction = Object.getPrototypeOf(async function* () {}).constructor;
   const BODY_AUTO = 0, BODY_JSON = 1, BODY_TEXT = 2, BODY_BYTES = 3;
   // What the host's functions answer (GuestApi.java): [OK, ...], [FAILED, code, kind, message], [DENIED, message], [INVALID, message]
   const API_OK = 0, API_FAILED = 1, API_DENIED = 2;
@@ -205,6 +207,37 @@
     return [CRASHED, describe(error, scriptFile)];
   }
 
+  function isGenerator(value) {
+    const tag = Object.prototype.toString.call(value);
+    return tag === '[object Generator]' || tag === '[object AsyncGenerator]';
+  }
+
+  /**
+   * A generator task's chunks, taken one at a time by the host: each step answers [kind, value, code],
+   * [END] when the generator is done; an async generator's step settles through `done`.
+   */
+  function stream(source, scriptFile) {
+    const step = (advance, done) => {
+      let result;
+      try {
+        result = advance();
+      } catch (e) {
+        return failure(e, scriptFile);
+      }
+      const settle = (r) => (r.done ? [END, null] : encode(r.value));
+      if (typeof result.then === 'function') {
+        Promise.resolve(result).then(r => done(settle(r)), e => done(failure(e, scriptFile)));
+        return undefined;
+      }
+      return settle(result);
+    };
+    return Object.freeze({
+      next: (done) => step(() => source.next(), done),
+      // return() runs the generator's finally blocks; what it yields there is not sent.
+      close: (done) => step(() => source.return(undefined), done),
+    });
+  }
+
   let logSink = null; // set by bind: the host's logger for this task
   const emit = (level) => (...parts) => { if (logSink) logSink(level, parts.map(String).join(' ')); };
   /** metropolis.log.info("...") and friends: lines in the host's log, tagged with the task and the message. */
@@ -220,7 +253,7 @@
     const granted = hostFunctions.env; // [name, value, ...]: only the variables the header grants
     for (let i = 0; i + 1 < granted.length; i += 2) env[granted[i]] = granted[i + 1];
     Object.freeze(env);
-    return function dispatch(bodyKind, text, buffer, subject, reply, flatHeaders, done) {
+    const dispatch = function (bodyKind, text, buffer, subject, reply, flatHeaders, done) {
       let body;
       try {
         body = decode(bodyKind, text, buffer);
@@ -253,12 +286,16 @@
       } catch (e) {
         return failure(e, scriptFile);
       }
+      if (isGenerator(result)) return [STREAM, stream(result, scriptFile)];
       if (result !== null && typeof result === 'object' && typeof result.then === 'function') {
         Promise.resolve(result).then(v => done(encode(v)), e => done(failure(e, scriptFile)));
         return undefined;
       }
       return encode(result);
     };
+    // A generator function streams its reply: the host announces it so callers know to read chunks.
+    dispatch.streaming = fn instanceof GeneratorFunction || fn instanceof AsyncGeneratorFunction;
+    return dispatch;
   }
 
   globalThis.metropolis = Object.freeze({ TaskError, CallError, GrantError, log, request, publish, secret, env, kv });

@@ -10,7 +10,7 @@ import sys as _sys
 import time as _time
 import types as _types
 
-EMPTY, TEXT, BYTES, JSON, FAILED, CRASHED, BAD_PAYLOAD = 0, 1, 2, 3, 4, 5, 6
+EMPTY, TEXT, BYTES, JSON, FAILED, CRASHED, BAD_PAYLOAD, STREAM, END = 0, 1, 2, 3, 4, 5, 6, 7, 8
 BODY_AUTO, BODY_JSON, BODY_TEXT, BODY_BYTES = 0, 1, 2, 3
 # What the host's functions answer (GuestApi.java): [OK, ...], [FAILED, code, kind, message], [DENIED, message], [INVALID, message]
 API_OK, API_FAILED, API_DENIED, API_INVALID = 0, 1, 2, 3
@@ -402,6 +402,58 @@ def _describe(error, script_file):
     return f"{text} (line {where})" if where is not None else text
 
 
+def _failure(error, script_file):
+    if isinstance(error, TaskError):
+        return (FAILED, error.message, error.code)
+    if isinstance(error, CallError):
+        # Uncaught, the callee's failure is the caller's, with its status: a 504 stays a 504.
+        return (FAILED, f"the call to '{error.subject}' failed: {error.message}", error.code)
+    return (CRASHED, _describe(error, script_file))
+
+
+def _settle(awaitable):
+    """Runs a coroutine to its end without an event loop: metropolis' own calls finish synchronously."""
+    try:
+        while True:
+            if awaitable.send(None) is not None:
+                awaitable.close()
+                raise RuntimeError("an async generator awaited something that needs an event loop (asyncio timers,"
+                                   " sockets); a task has none: call metropolis' functions, which are synchronous")
+    except StopIteration as done:
+        return done.value
+
+
+class _Stream:
+    """A generator (or async generator) task's chunks, taken one at a time by the host: (kind, value[, code])."""
+
+    __slots__ = ("_source", "_script_file", "_async")
+
+    def __init__(self, source, script_file):
+        self._source = source
+        self._script_file = script_file
+        self._async = isinstance(source, _types.AsyncGeneratorType)
+
+    def next(self, done=None):
+        try:
+            value = _settle(self._source.__anext__()) if self._async else next(self._source)
+        except (StopIteration, StopAsyncIteration):
+            return (END, None)
+        except Exception as e:
+            return _failure(e, self._script_file)
+        return _encode(value)
+
+    def close(self, done=None):
+        """Closes the generator: GeneratorExit is raised at its yield, so its finally blocks run."""
+        try:
+            if self._async:
+                _settle(self._source.aclose())
+            else:
+                self._source.close()
+        except Exception as e:
+            return _failure(e, self._script_file)
+        return (END, None)
+
+
 def _install_env(flat):
     # Only the granted variables: metropolis.env, and os.environ shows the same (it is empty otherwise).
     items = list(flat)
@@ -436,15 +488,17 @@ def bind(function, script_file, log_sink, host):
             return (BAD_PAYLOAD, f"the payload is declared as JSON but is not valid JSON: {e}")
         msg = Message(subject, reply, flat_headers, text, latin1)
         try:
-            return _encode(function(body, msg))
-        except TaskError as e:
-            return (FAILED, e.message, e.code)
-        except CallError as e:
-            # Uncaught, the callee's failure is the caller's, with its status: a 504 stays a 504.
-            return (FAILED, f"the call to '{e.subject}' failed: {e.message}", e.code)
+            result = function(body, msg)
         except Exception as e:
-            return (CRASHED, _describe(e, script_file))
+            return _failure(e, script_file)
+        if isinstance(result, (_types.GeneratorType, _types.AsyncGeneratorType)):
+            return (STREAM, _Stream(result, script_file))
+        return _encode(result)
 
+    # A generator function streams its reply: the host announces it so callers know to read chunks.
+    # (CO_GENERATOR, CO_ASYNC_GENERATOR: read from the code flags, since importing inspect costs start-up time)
+    code = getattr(function, "__code__", None)
+    dispatch.streaming = code is not None and bool(code.co_flags & (0x20 | 0x200))
     return dispatch
 
 

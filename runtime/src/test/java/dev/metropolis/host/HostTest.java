@@ -13,6 +13,7 @@ import dev.metropolis.testkit.Await;
 import dev.metropolis.script.ScriptProblem;
 import dev.metropolis.script.TaskScript;
 import io.nats.client.Connection;
+import dev.metropolis.nats.ReplyStream;
 import io.nats.client.Message;
 import io.nats.client.impl.Headers;
 import io.nats.service.Discovery;
@@ -114,6 +115,38 @@ class HostTest {
             assertThat(counted.get("words").asInt()).isEqualTo(8);
             assertThat(counted.get("top").get(0).get(0).asText()).isEqualTo("the");
             assertThat(counted.get("top").get(0).get(1).asInt()).isEqualTo(3);
+        }
+
+        @Test
+        void wordsStreamsTheTextWordByWord() throws Exception {
+            List<String> chunks = new java.util.ArrayList<>();
+            try (ReplyStream stream = ReplyStream.open(nats, "text.words", null, "the quick  brown fox".getBytes(StandardCharsets.UTF_8))) {
+                for (Message message = stream.next(Duration.ofSeconds(10)); ; message = stream.next(Duration.ofSeconds(10))) {
+                    if (ReplyStream.kind(message) != ReplyStream.Kind.CHUNK) {
+                        assertThat(ReplyStream.kind(message)).isEqualTo(ReplyStream.Kind.END);
+                        break;
+                    }
+                    chunks.add(text(message));
+                }
+            }
+            assertThat(chunks).containsExactly("the", "quick", "brown", "fox");
+            Message refused = call("text.words", "  ");
+            assertThat(errorCode(refused)).isEqualTo(400);
+            assertThat(json(refused).get("error").asText()).contains("send some text");
+        }
+
+        @Test
+        void progressReportsEachStep() throws Exception {
+            List<String> chunks = new java.util.ArrayList<>();
+            try (ReplyStream stream = ReplyStream.open(nats, "report.progress", null, "{\"steps\": 4}".getBytes(StandardCharsets.UTF_8))) {
+                for (Message message = stream.next(Duration.ofSeconds(10)); ReplyStream.kind(message) == ReplyStream.Kind.CHUNK;
+                        message = stream.next(Duration.ofSeconds(10))) {
+                    chunks.add(text(message));
+                }
+            }
+            assertThat(chunks).containsExactly("{\"step\":1,\"of\":4,\"percent\":25}", "{\"step\":2,\"of\":4,\"percent\":50}",
+                    "{\"step\":3,\"of\":4,\"percent\":75}", "{\"step\":4,\"of\":4,\"percent\":100}");
+            assertThat(errorCode(call("report.progress", "{\"steps\": 0}"))).isEqualTo(400);
         }
 
         @Test
@@ -467,7 +500,8 @@ class HostTest {
             assertThat(problems.get("missing-function.js").getMessage()).contains("no function 'run'");
 
             assertThat(host.served()).extracting(TaskScript::name)
-                    .containsExactlyInAnyOrder("add", "cart", "checkout", "digest", "reverse", "stats", "wordcount", "probe", "probe", "slow",
+                    .containsExactlyInAnyOrder("add", "cart", "checkout", "digest", "reverse", "stats", "wordcount", "words", "progress",
+                            "probe", "probe", "slow",
                             "cjs", "counter", "spin");
         }
 
@@ -486,7 +520,7 @@ class HostTest {
             Map<String, InfoResponse> byFile = infos.stream()
                     .collect(Collectors.toMap(info -> info.getMetadata().get("metropolis.file"), Function.identity()));
             assertThat(byFile).containsOnlyKeys("add.js", "cart.js", "checkout.py", "digest.py", "reverse.py", "stats.mjs",
-                    "wordcount.py",
+                    "wordcount.py", "words.py", "progress.mjs",
                     "probe.py", "probe.js", "slow.py", "cjs.js", "counter.js", "spin.js");
 
             InfoResponse reverse = byFile.get("reverse.py");
@@ -502,7 +536,10 @@ class HostTest {
             assertThat(byFile.get("digest.py").getEndpoints()).extracting(Endpoint::getSubject)
                     .containsExactlyInAnyOrder("bytes.sha256", "bytes.md5");
             assertThat(byFile.get("add.js").getMetadata()).containsEntry("metropolis.language", "js");
-            assertThat(discovery.ping()).hasSize(13);
+            assertThat(byFile.get("words.py").getMetadata()).containsEntry("metropolis.stream_timeout_ms", "60000");
+            assertThat(byFile.get("progress.mjs").getMetadata()).containsEntry("metropolis.stream_timeout_ms", "300000");
+            assertThat(byFile.get("reverse.py").getMetadata()).doesNotContainKey("metropolis.stream_timeout_ms");
+            assertThat(discovery.ping()).hasSize(15);
         }
 
         @Test

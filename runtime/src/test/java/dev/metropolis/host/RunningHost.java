@@ -23,8 +23,10 @@ final class RunningHost implements AutoCloseable {
         int port = FreePort.next();
         LocalNatsServer server = LocalNatsServer.start(port, System.getenv());
         try {
+            // A generous load timeout: with every example loading at once on 2 busy cores, a Python
+            // example's imports alone have taken more than the default 5 s (see docs/STACK.md).
             Host host = Host.builder(new HostConfig(scripts, NatsSettings.of("nats://127.0.0.1:" + port), Duration.ofSeconds(5),
-                    watch), TestSupport.ENGINES).start();
+                    watch).withLoadTimeout(Duration.ofSeconds(60)), TestSupport.ENGINES).start();
             return new RunningHost(server, host, TestSupport.client(port));
         } catch (Exception | Error e) {
             server.close();

@@ -305,9 +305,29 @@ class HeaderParserTest {
 
         assertThat(problem.line()).isEqualTo(3);
         assertThat(problem.detail()).isEqualTo("unknown key 'timout' in the metropolis header (known keys: subject,"
-                + " queue, function, timeout, concurrency, max_pending, version, description, http, auth, rate, async, input,"
-                + " output, allow);"
-                + " did you mean 'timeout'?");
+                + " queue, function, timeout, concurrency, max_pending, version, description, http, auth, rate, async,"
+                + " stream_timeout, input, output, allow); did you mean 'timeout'?");
+    }
+
+    @Test
+    void streamTimeoutBoundsAWholeStreamAndDefaultsToFiveMinutesOrTheTimeout() throws Exception {
+        assertThat(parsePy(py("subject = \"a.b\"", "stream_timeout = \"90s\"")).streamTimeout()).isEqualTo(Duration.ofSeconds(90));
+        assertThat(parsePy(py("subject = \"a.b\"")).streamTimeout()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(parsePy(py("subject = \"a.b\"", "timeout = \"10m\"")).streamTimeout()).isEqualTo(Duration.ofMinutes(10));
+    }
+
+    @Test
+    void aStreamTimeoutShorterThanTheTimeoutIsRefusedAtItsLine() {
+        ScriptProblem problem = problem(py("subject = \"a.b\"", "timeout = \"30s\"", "stream_timeout = \"5s\""));
+        assertThat(problem.line()).isEqualTo(4);
+        assertThat(problem.detail()).isEqualTo("key 'stream_timeout': stream_timeout (5s) is shorter than timeout (30s),"
+                + " which already bounds the wait for the first chunk; make stream_timeout at least the timeout");
+    }
+
+    @Test
+    void aStreamTimeoutOnAStreamTaskIsRefused() {
+        ScriptProblem problem = problem(py("stream = \"ORDERS\"", "subject = \"orders.new\"", "stream_timeout = \"1m\""));
+        assertThat(problem.detail()).contains("stream_timeout applies to a task that answers requests");
     }
 
     @ParameterizedTest
