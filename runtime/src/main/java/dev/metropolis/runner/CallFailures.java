@@ -40,10 +40,13 @@ final class CallFailures {
         if (e.isInterrupted() || (e.isCancelled() && guard.stopped())) {
             return TaskError.of(ErrorKind.UNAVAILABLE, "task '" + task + "' was stopped while running; retry");
         }
-        if (!e.isGuestException() || e.isExit() || e.isResourceExhausted() || e.isCancelled()) {
-            evict.run();
+        // GraalPy turns the heap running out into a MemoryError, which the adapter lets through.
+        boolean memory = e.isResourceExhausted() || e.getMessage() != null
+                && (e.getMessage().contains("OutOfMemoryError") || e.isGuestException() && e.getMessage().startsWith("MemoryError"));
+        if (!e.isGuestException() || e.isExit() || e.isCancelled() || memory) {
+            evict.run(); // what filled the heap may be held by the context's globals
         }
-        if (e.isResourceExhausted() || e.getMessage() != null && e.getMessage().contains("OutOfMemoryError")) {
+        if (memory) {
             return outOfMemory(request);
         }
         if (e.isExit()) {

@@ -32,7 +32,7 @@ import javax.management.openmbean.CompositeData;
 public final class MemoryGuard {
     private static final Logger LOG = Logger.getLogger(MemoryGuard.class.getName());
     /** Heap in use after a collection, as a share of the maximum, from which the guard acts. */
-    static final double FULL = 0.85;
+    static final double FULL = 0.75;
     /** The least a call must have allocated since it started, as a share of the maximum heap, to be stopped. */
     static final double LEAST_SHARE = 0.10;
 

@@ -403,6 +403,9 @@ def _describe(error, script_file):
 
 
 def _failure(error, script_file):
+    if isinstance(error, MemoryError):
+        # Not answered here: the host drops this context, since what filled the heap may be in its globals.
+        raise error
     if isinstance(error, TaskError):
         return (FAILED, error.message, error.code)
     if isinstance(error, CallError):

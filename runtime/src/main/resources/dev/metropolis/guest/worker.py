@@ -184,6 +184,8 @@ def _worker_dispatcher(tasks, script_file):
             data, code = e.message, e.code
         except CallError as e:
             data, code = f"the call to '{e.subject}' failed: {e.message}", e.code
+        except MemoryError:
+            raise  # the host drops this context: what filled the heap may be in its globals
         except Exception as e:
             # The original answered {"code": 500, "data": str(e)}; the host's log gets the line too.
             if _log_sink is not None:
