@@ -91,22 +91,7 @@ final class GuardedCall {
      * must not hold a shutdown), unless the call has already finished or is being timed out.
      */
     void stop() {
-        synchronized (this) {
-            if (state != State.RUNNING) {
-                return;
-            }
-            state = State.INTERRUPTING;
-            stopped = true;
-        }
-        try {
-            guest.cancel();
-        } finally {
-            synchronized (this) {
-                cancelled = true;
-                state = State.FINISHED;
-                notifyAll();
-            }
-        }
+        cancelAtOnce(() -> stopped = true);
     }
 
     /**
@@ -116,12 +101,17 @@ final class GuardedCall {
      * @param allocated bytes the call had allocated since it started
      */
     void exhaustMemory(long allocated) {
+        cancelAtOnce(() -> exhausted = Math.max(1, allocated));
+    }
+
+    /** Cancels the guest now unless the call has finished or is being timed out; {@code mark} runs under the lock first. */
+    private void cancelAtOnce(Runnable mark) {
         synchronized (this) {
             if (state != State.RUNNING) {
                 return;
             }
             state = State.INTERRUPTING;
-            exhausted = Math.max(1, allocated);
+            mark.run();
         }
         try {
             guest.cancel();
