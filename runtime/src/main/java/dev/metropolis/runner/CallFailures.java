@@ -29,10 +29,7 @@ final class CallFailures {
     TaskError escaped(PolyglotException e, GuardedCall guard, TaskRequest request, Supplier<TaskError> timedOut,
             Runnable evict) {
         if (guard.exhausted() > 0 && e.isCancelled()) {
-            return TaskError.of(ErrorKind.CRASHED, "task '" + task + "' ran out of memory on subject '"
-                    + request.subject() + "': it was stopped after allocating " + (guard.exhausted() >> 20)
-                    + " MiB while the host's heap (" + (Runtime.getRuntime().maxMemory() >> 20)
-                    + " MiB, shared by every task) was nearly full; use less memory per message, or give the host more with --max-heap");
+            return outOfMemory(request, guard.exhausted());
         }
         if (guard.timedOut() && (e.isInterrupted() || e.isCancelled())) {
             return timedOut.get();
@@ -66,9 +63,18 @@ final class CallFailures {
     }
 
     TaskError outOfMemory(TaskRequest request) {
-        return TaskError.of(ErrorKind.CRASHED, "task '" + task + "' ran out of memory on subject '"
-                + request.subject() + "' (the host's heap is " + (Runtime.getRuntime().maxMemory() >> 20)
-                + " MiB, shared by every task); use less memory per message, or give the host more with --max-heap");
+        return outOfMemory(request, 0);
+    }
+
+    /** {@code stoppedAfter}: the bytes the call had allocated when the memory guard stopped it, 0 when it did not. */
+    private TaskError outOfMemory(TaskRequest request, long stoppedAfter) {
+        String heap = (Runtime.getRuntime().maxMemory() >> 20) + " MiB, shared by every task";
+        String how = stoppedAfter > 0
+                ? ": it was stopped after allocating " + (stoppedAfter >> 20) + " MiB while the host's heap (" + heap
+                        + ") was nearly full"
+                : " (the host's heap is " + heap + ")";
+        return TaskError.of(ErrorKind.CRASHED, "task '" + task + "' ran out of memory on subject '" + request.subject()
+                + "'" + how + "; use less memory per message, or give the host more with --max-heap");
     }
 
     /** A call that did not finish within {@code timeout} (the task's own, or the caller's shorter one) and {@code what}. */

@@ -32,7 +32,8 @@ _scan = _cjson.make_scanner(_types.SimpleNamespace(strict=True, object_hook=None
 
 def _at(what, text, pos):
     line = text.count("\n", 0, pos) + 1
-    return f"{what}: line {line} column {pos - text.rfind(chr(10), 0, pos)} (char {pos})"
+    column = pos - text.rfind("\n", 0, pos)
+    return f"{what}: line {line} column {column} (char {pos})"
 
 
 def _json_loads(text):
