@@ -37,7 +37,8 @@ final class Report {
                 .append(samples.meta("node")).append("; CPython ").append(samples.meta("python")).append(".\n\n");
         out.append("Run: ").append(samples.meta("date")).append(", commit ").append(samples.meta("commit")).append(", ")
                 .append(samples.meta("mode")).append(" mode (").append(samples.meta("plan")).append("); load average ")
-                .append(samples.meta("load_before")).append(" before, ").append(samples.meta("load_after")).append(" after.\n\n");
+                .append(samples.meta("load_before")).append(" before, ").append(samples.meta("load_after")).append(" after")
+                .append(hostJavaOpts(samples.meta("host_java_opts"))).append(".\n\n");
         out.append("Figures are medians over the repetitions with [min-max] beside them; ratios compare medians "
                 + "measured in this run. Everything runs on this one machine over 127.0.0.1, load generators included.\n\n");
         messaging();
@@ -289,6 +290,11 @@ final class Report {
     }
 
     /** "median [min-max]" scaled by {@code scale}. */
+    /** The hosts' extra JVM options ({@code METROPOLIS_JAVA_OPTS}), when the run had any. */
+    private static String hostJavaOpts(String options) {
+        return options.equals("none") || options.equals("?") ? "" : "; hosts ran with METROPOLIS_JAVA_OPTS=" + options;
+    }
+
     private static String figure(Samples.Series s, double scale, String unit) {
         if (s == null || s.values().isEmpty()) {
             return "";

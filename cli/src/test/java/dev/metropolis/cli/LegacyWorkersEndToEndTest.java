@@ -56,12 +56,21 @@ class LegacyWorkersEndToEndTest {
                 def handle(body, msg):
                     return {"got": body}
                 """);
+        Files.writeString(scripts.resolve("second.py"), """
+                from metropolis import Worker
+
+                worker = Worker(nats='nats://localhost:4222')
+
+                @worker.task(subject='foo.get.w2', queue='worker')
+                def shout(data, *args, **kwargs):
+                    return data[0].upper()
+                """);
         server = TestNats.start();
         engines = new Engines();
         host = Host.builder(new HostConfig(scripts, server.settings(), Duration.ofSeconds(2)), engines).start();
         gateway = Gateway.builder(new GatewayConfig("127.0.0.1", 0, server.settings(), 64 * 1024, 64, Duration.ofMillis(200),
                 Duration.ofSeconds(2))).start();
-        Await.until(Duration.ofSeconds(30), "the gateway to route the tasks", () -> gateway.routes().routes().size() >= 4);
+        Await.until(Duration.ofSeconds(30), "the gateway to route the tasks", () -> gateway.routes().routes().size() >= 5);
     }
 
     @AfterAll
@@ -97,6 +106,18 @@ class LegacyWorkersEndToEndTest {
     }
 
     @Test
+    void theWorkerParameterChoosesTheSubjectAsTheOriginalsGatewayDid() throws Exception {
+        HttpResponse<String> second = get("/foo?data=hello&_worker=w2");
+        assertThat(second.statusCode()).isEqualTo(200);
+        assertThat(second.body()).isEqualTo("\"HELLO\""); // shout(data=["hello"]): _worker is not an argument
+
+        HttpResponse<String> unserved = get("/foo?data=hello&_worker=w9");
+        assertThat(unserved.statusCode()).isEqualTo(404);
+        assertThat(JSON.readTree(unserved.body()).get("error").asText()).startsWith("no task serves subject foo.get.w9");
+        assertThat(get("/native/get?data=abc&_worker=w2").body()).isEqualTo("{\"got\":{\"data\":\"abc\",\"_worker\":\"w2\"}}");
+    }
+
+    @Test
     void theEnvelopesCodeIsTheStatus() throws Exception {
         HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.port()
                 + "/foo/get")).POST(HttpRequest.BodyPublishers.ofString("{\"data\": []}")).build(),
@@ -127,7 +148,7 @@ class LegacyWorkersEndToEndTest {
         assertThat(StreamSupport.stream(tasks.spliterator(), false)
                 .filter(task -> "envelope".equals(task.path("wire").asText(null)))
                 .map(task -> task.get("route").asText()))
-                .containsExactlyInAnyOrder("* /foo/bar", "* /foo/get", "GET /foo");
+                .containsExactlyInAnyOrder("* /foo/bar", "* /foo/get", "GET /foo", "* /foo/get/w2");
         assertThat(StreamSupport.stream(tasks.spliterator(), false).filter(task -> task.get("task").asText().equals("native")))
                 .singleElement().satisfies(task -> assertThat(task.has("wire")).isFalse());
     }

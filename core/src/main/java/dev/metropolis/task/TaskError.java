@@ -10,16 +10,18 @@ public final class TaskError extends RuntimeException {
     private final ErrorKind kind;
     private final int code;
     private final List<Violation> violations;
+    private final TaskReply answer;
 
     private TaskError(ErrorKind kind, int code, String message) {
-        this(kind, code, message, List.of());
+        this(kind, code, message, List.of(), null);
     }
 
-    private TaskError(ErrorKind kind, int code, String message, List<Violation> violations) {
+    private TaskError(ErrorKind kind, int code, String message, List<Violation> violations, TaskReply answer) {
         super(Objects.requireNonNull(message, "message"), null, false, false);
         this.kind = Objects.requireNonNull(kind, "kind");
         this.code = code;
         this.violations = List.copyOf(violations);
+        this.answer = answer;
     }
 
     /** An input that breaks its task's schema: 422, the message naming each violation, the list kept for the body. */
@@ -27,7 +29,7 @@ public final class TaskError extends RuntimeException {
         if (violations.isEmpty()) {
             throw new IllegalArgumentException("an invalid input has at least one violation");
         }
-        return new TaskError(ErrorKind.INVALID_INPUT, ErrorKind.INVALID_INPUT.defaultCode(), message, violations);
+        return new TaskError(ErrorKind.INVALID_INPUT, ErrorKind.INVALID_INPUT.defaultCode(), message, violations, null);
     }
 
     /** An error of the given kind with its default code. */
@@ -60,7 +62,21 @@ public final class TaskError extends RuntimeException {
 
     /** The same error (kind and code) with another message, e.g. with a secret's value redacted. */
     public static TaskError withMessage(TaskError error, String message) {
-        return new TaskError(error.kind, error.code, message, error.violations);
+        return new TaskError(error.kind, error.code, message, error.violations, error.answer);
+    }
+
+    /**
+     * The same error answered with {@code reply} instead of the error form: the original Metropolis
+     * wire's {@code {"code": 500, "data": ...}} envelope, a reply to the caller and a failure to
+     * everything that counts (the service's stats, the metrics, the span, a stream's redelivery).
+     */
+    public TaskError answeredWith(TaskReply reply) {
+        return new TaskError(kind, code, getMessage(), violations, Objects.requireNonNull(reply, "reply"));
+    }
+
+    /** The reply the caller gets in place of the error form (see {@link #answeredWith}); null for most errors. */
+    public TaskReply answer() {
+        return answer;
     }
 
     /** The schema violations of an {@link ErrorKind#INVALID_INPUT} error; empty for other errors. */

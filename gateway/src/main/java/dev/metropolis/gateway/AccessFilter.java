@@ -72,7 +72,8 @@ final class AccessFilter implements Filter {
         EdgePolicy edge = edge();
         boolean listing = isListing(path);
         TaskRoute route = listing ? null
-                : routes.get().find(method, RouteTable.segments(path)).match().map(RouteTable.Match::route).orElse(null);
+                : routes.get().find(method, path, request.query().first(RouteTable.WORKER_PARAMETER).orElse(null))
+                        .match().map(RouteTable.Match::route).orElse(null);
         if (route == null && !listing) {
             chain.proceed(); // no such route: the proxy answers 404 or 405
             return;

@@ -167,8 +167,49 @@ public final class RouteTable {
     /** What a request resolved to: the route and the concrete subject to send it on. */
     record Match(TaskRoute route, String subject) {}
 
-    /** The outcome of a lookup: a match, or the methods the path would accept (empty when none). */
-    record Lookup(Optional<Match> match, List<String> allowedMethods) {}
+    /**
+     * The outcome of a lookup: a match, or the methods the path would accept (empty when none); for a
+     * {@code _worker} nobody serves, the subject it named.
+     */
+    record Lookup(Optional<Match> match, List<String> allowedMethods, String unservedSubject) {
+        Lookup(Optional<Match> match, List<String> allowedMethods) {
+            this(match, allowedMethods, null);
+        }
+    }
+
+    /**
+     * The original gateway's query parameter naming one more subject token: {@code GET /foo?_worker=w1}
+     * is a request on {@code foo.get.w1}. Read for tasks in the original wire form only; it is not passed
+     * on to them as an argument.
+     */
+    static final String WORKER_PARAMETER = "_worker";
+
+    /**
+     * Finds the route for a request whose query may carry {@link #WORKER_PARAMETER}: with one, the
+     * task in the original wire form on {@code <path tokens>.<method>.<worker>}; a {@code _worker}
+     * that no such task serves is not found when the path itself leads to such a task (the original
+     * sent it to a subject nobody served), and is an ordinary query parameter of a native task.
+     */
+    Lookup find(String method, String path, String worker) {
+        List<String> segments = segments(path);
+        if (worker == null) {
+            return find(method, segments);
+        }
+        List<String> qualified = new ArrayList<>(segments);
+        qualified.add(method.toLowerCase(java.util.Locale.ROOT));
+        qualified.add(worker);
+        if (isSubjectToken(worker)) {
+            Lookup named = find(method, qualified);
+            if (named.match().filter(match -> match.route().envelope() && !match.route().custom()).isPresent()) {
+                return named;
+            }
+        }
+        Lookup plain = find(method, segments);
+        if (plain.match().filter(match -> match.route().envelope()).isPresent()) {
+            return new Lookup(Optional.empty(), List.of(), String.join(".", qualified));
+        }
+        return plain;
+    }
 
     /**
      * Finds the route for a request. Literal segments win over {@code *}, which wins over

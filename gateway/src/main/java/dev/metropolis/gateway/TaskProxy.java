@@ -114,7 +114,8 @@ final class TaskProxy implements Handler {
             sendError(response, refused, null, null);
             return;
         }
-        RouteTable.Lookup lookup = routes.get().find(method, RouteTable.segments(path));
+        RouteTable.Lookup lookup = routes.get().find(method, path,
+                request.query().first(RouteTable.WORKER_PARAMETER).orElse(null));
         String route = lookup.match().map(match -> match.route().display()).orElse("none");
         // Counted as the response goes out, so a client that has its answer finds it in the metrics.
         response.beforeSend(() -> metrics.request(route, method, response.status().code(), System.nanoTime() - started));
@@ -124,7 +125,7 @@ final class TaskProxy implements Handler {
                 ProxySpans.traceId(trace, request.headers().first(TRACEPARENT).orElse(null)));
         try (LogContext.Scope scope = LogContext.open(context)) {
             if (lookup.match().isEmpty()) {
-                notFound(response, method, path, lookup.allowedMethods());
+                notFound(response, method, path, lookup);
                 return;
             }
             RouteTable.Match match = lookup.match().get();
@@ -263,7 +264,9 @@ final class TaskProxy implements Handler {
     private static Map<String, List<String>> queryLists(ServerRequest request) {
         Map<String, List<String>> parameters = new LinkedHashMap<>();
         for (String name : request.query().names()) {
-            parameters.put(name, request.query().all(name));
+            if (!name.equals(RouteTable.WORKER_PARAMETER)) { // it chose the subject: not an argument
+                parameters.put(name, request.query().all(name));
+            }
         }
         return parameters;
     }
@@ -331,7 +334,14 @@ final class TaskProxy implements Handler {
         response.status(status).send(body);
     }
 
-    private void notFound(ServerResponse response, String method, String path, List<String> allowed) {
+    private void notFound(ServerResponse response, String method, String path, RouteTable.Lookup lookup) {
+        List<String> allowed = lookup.allowedMethods();
+        if (lookup.unservedSubject() != null) {
+            sendError(response, TaskError.of(ErrorKind.NO_ROUTE, "no task serves subject " + lookup.unservedSubject()
+                    + " (" + method + " " + path + " with " + RouteTable.WORKER_PARAMETER + "); GET /tasks lists the routes"),
+                    null, lookup.unservedSubject());
+            return;
+        }
         if (!allowed.isEmpty()) {
             response.header(HeaderNames.ALLOW, String.join(", ", allowed));
             sendError(response, TaskError.of(ErrorKind.METHOD_NOT_ALLOWED, method + " " + path + " is served only with "

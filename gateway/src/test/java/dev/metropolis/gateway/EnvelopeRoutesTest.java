@@ -50,6 +50,21 @@ class EnvelopeRoutesTest {
     }
 
     @Test
+    void theWorkerParameterNamesOneMoreSubjectToken() {
+        RouteTable table = RouteTable.fromDiscovery(List.of(service("worker", true, "foo.get", "foo.get.w2"),
+                service("native", false, "native.get")));
+
+        assertThat(table.find("GET", "/foo", "w2").match().orElseThrow().subject()).isEqualTo("foo.get.w2");
+        assertThat(table.find("GET", "/foo", null).match().orElseThrow().subject()).isEqualTo("foo.get");
+        RouteTable.Lookup unserved = table.find("GET", "/foo", "w9");
+        assertThat(unserved.match()).isEmpty();
+        assertThat(unserved.unservedSubject()).isEqualTo("foo.get.w9");
+        assertThat(table.find("GET", "/foo", "a.b").unservedSubject()).isEqualTo("foo.get.a.b");
+        // A native task's query parameter of that name is only a parameter.
+        assertThat(table.find("GET", "/native/get", "w2").match().orElseThrow().subject()).isEqualTo("native.get");
+    }
+
+    @Test
     void nativeTasksKeepTheirRoutes() {
         RouteTable table = RouteTable.fromDiscovery(List.of(service("native", false, "foo.get")));
 

@@ -21,6 +21,11 @@ final class GuestResults {
     static final int STREAM = 7;
     /** A stream's step when the generator is done. */
     static final int END = 8;
+    /**
+     * A failure answered in the task's own wire form: {@code [kind, reply JSON, code, message]}
+     * (worker.py's {@code {"code": 500, "data": ...}} envelope when a worker function raises).
+     */
+    static final int ANSWERED_FAILURE = 9;
 
     private GuestResults() {}
 
@@ -40,6 +45,8 @@ final class GuestResults {
             case FAILED -> throw TaskError.rejected(result.getArrayElement(2).asInt(), value.asString());
             case CRASHED -> throw TaskError.of(ErrorKind.CRASHED, value.asString());
             case BAD_PAYLOAD -> throw TaskError.of(ErrorKind.BAD_PAYLOAD, value.asString());
+            case ANSWERED_FAILURE -> throw TaskError.rejected(result.getArrayElement(2).asInt(),
+                    result.getArrayElement(3).asString()).answeredWith(TaskReply.json(value.asString()));
             case STREAM -> throw TaskError.of(ErrorKind.CRASHED, "a generator cannot be a chunk of a stream;"
                     + " yield its values instead (yield from / yield*)");
             default -> throw new IllegalStateException("unknown result kind from the adapter: " + kind);

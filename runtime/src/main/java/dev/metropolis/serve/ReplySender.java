@@ -64,6 +64,9 @@ final class ReplySender {
     }
 
     private static Outgoing encode(String task, TaskRequest request, TaskReply reply, TaskError failure) {
+        if (failure != null && failure.answer() != null) { // a failure the task answered in its own wire form
+            return new Outgoing(failure, correlated(Replies.headers(failure.answer()), request), failure.answer().body());
+        }
         return failure == null
                 ? new Outgoing(null, correlated(Replies.headers(reply), request), reply.body())
                 : new Outgoing(failure, correlated(Replies.errorHeaders(failure), request),
@@ -72,7 +75,7 @@ final class ReplySender {
 
     /** Publishes a prepared answer. A request without a reply subject gets nothing (its failure is logged). */
     void send(String task, TaskRequest request, Outgoing outgoing) {
-        if (outgoing.failure() != null) {
+        if (outgoing.failure() != null && outgoing.failure().answer() == null) { // the adapter logged an answered one
             logFailure(task, request, outgoing.failure());
         }
         if (request.replyTo() == null) {

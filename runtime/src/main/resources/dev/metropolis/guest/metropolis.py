@@ -10,7 +10,7 @@ import sys as _sys
 import time as _time
 import types as _types
 
-EMPTY, TEXT, BYTES, JSON, FAILED, CRASHED, BAD_PAYLOAD, STREAM, END = 0, 1, 2, 3, 4, 5, 6, 7, 8
+EMPTY, TEXT, BYTES, JSON, FAILED, CRASHED, BAD_PAYLOAD, STREAM, END, ANSWERED_FAILURE = 0, 1, 2, 3, 4, 5, 6, 7, 8, 9
 BODY_AUTO, BODY_JSON, BODY_TEXT, BODY_BYTES = 0, 1, 2, 3
 # What the host's functions answer (GuestApi.java): [OK, ...], [FAILED, code, kind, message], [DENIED, message], [INVALID, message]
 API_OK, API_FAILED, API_DENIED, API_INVALID = 0, 1, 2, 3

@@ -193,10 +193,14 @@ def _worker_dispatcher(tasks, script_file):
             data, code = str(e), 500
         try:
             # json.dumps' default separators, as the original's replies had them.
-            return (JSON, _json_dumps({"code": code, "data": data}, ", ", ": "))
+            envelope = _json_dumps({"code": code, "data": data}, ", ", ": ")
         except (TypeError, ValueError):
             return (CRASHED, f"{task.name}() returned a {type(data).__name__}, which cannot be sent as JSON"
                              " in the reply's data; return str, dict, list, a number, a bool or None")
+        if code == 200:
+            return (JSON, envelope)
+        # The caller gets the envelope, as from the original; the host counts the call as failed.
+        return (ANSWERED_FAILURE, envelope, code, str(data))
 
     return dispatch
 

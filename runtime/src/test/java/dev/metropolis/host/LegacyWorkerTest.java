@@ -232,6 +232,20 @@ class LegacyWorkerTest {
     }
 
     @Test
+    void anExceptionAnsweredInTheEnvelopeCountsAsAnErrorInStats() throws Exception {
+        assertThat(text(request(nats, "legacy.fail", "{\"who\": \"grace\"}"))).contains("no luck for grace");
+
+        // Counted before the reply went out: the first STATS round that hears the service has it.
+        ServiceDiscovery.EndpointStats endpoint = Await.value(Duration.ofSeconds(10), "legacy.fail in $SRV.STATS",
+                () -> ServiceDiscovery.stats(nats, Duration.ofMillis(500), 100).services().stream()
+                        .flatMap(service -> service.endpoints().stream())
+                        .filter(stats -> "legacy.fail".equals(stats.subject())).findFirst().orElse(null), stats -> true);
+        assertThat(endpoint.errors()).isPositive();
+        assertThat(endpoint.lastError()).startsWith("500 ").contains("no luck for");
+        assertThat(text(request(nats, "legacy.add", "{\"a\": 1, \"b\": 2}"))).isEqualTo("{\"code\": 200, \"data\": 3}");
+    }
+
+    @Test
     void aTaskErrorChoosesTheEnvelopesCode() throws Exception {
         assertThat(text(request(nats, "legacy.refuse", "{\"data\": \"cart\"}"))).isEqualTo("{\"code\": 404, \"data\": \"no cart\"}");
     }
