@@ -6,6 +6,7 @@ import dev.metropolis.command.CommandLine.UsageException;
 import dev.metropolis.guest.Engines;
 import dev.metropolis.guest.GuestContext;
 import dev.metropolis.guest.GuestContexts;
+import dev.metropolis.guest.SharedHttpClient;
 import dev.metropolis.guest.TaskServices;
 import dev.metropolis.logging.Logging;
 import dev.metropolis.script.ScriptFolder;
@@ -49,7 +50,7 @@ final class CheckCommand {
         String secrets = arguments.values().get("--secrets");
         // No NATS, no environment: nothing a script does while loading reaches outside.
         TaskServices services = new TaskServices(() -> null, Tracing.disabled(), Map.of(),
-                secrets == null ? null : Path.of(secrets), TaskServices.httpClient(), 10L << 20);
+                secrets == null ? null : Path.of(secrets), new SharedHttpClient(), 10L << 20);
         ScriptFolder folder = new ScriptFolder(dir);
         int tasks = 0;
         int modules = 0;

@@ -118,6 +118,22 @@ class LegacyWorkersEndToEndTest {
     }
 
     @Test
+    void anAsynchronousJobKeepsTheEnvelopesDataAndCodeAsItsReply() throws Exception {
+        HttpResponse<String> accepted = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.port()
+                + "/foo/bar")).header("Prefer", "respond-async").POST(HttpRequest.BodyPublishers.ofString("{\"data\": [\"abc\"]}"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(accepted.statusCode()).isEqualTo(202);
+        String location = accepted.headers().firstValue("Location").orElseThrow();
+
+        JsonNode job = Await.value(Duration.ofSeconds(30), "job " + location + " to finish",
+                () -> JSON.readTree(get(location).body()), state -> state.get("state").asText().matches("succeeded|failed"));
+
+        assertThat(job.get("state").asText()).isEqualTo("succeeded");
+        assertThat(job.get("reply").get("status").asInt()).isEqualTo(200);
+        assertThat(job.get("reply").get("body").asText()).isEqualTo("\"cba\"");
+    }
+
+    @Test
     void theEnvelopesCodeIsTheStatus() throws Exception {
         HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.port()
                 + "/foo/get")).POST(HttpRequest.BodyPublishers.ofString("{\"data\": []}")).build(),

@@ -134,8 +134,16 @@ final class JobRunner implements AutoCloseable {
                 PROGRESS_EVERY.toMillis(), TimeUnit.MILLISECONDS);
         try {
             Message reply = requester.request(match.get(), method, headers, message.getData(), match.get().route().timeout());
-            return new Job.Reply(Replies.status(reply), Replies.header(reply, WireHeaders.CONTENT_TYPE),
-                    reply.getData() == null ? new byte[0] : reply.getData());
+            byte[] body = reply.getData() == null ? new byte[0] : reply.getData();
+            int status = Replies.status(reply);
+            if (match.get().route().envelope() && status == 200) {
+                // As the synchronous answer has it: the envelope's code is the status, its data the JSON body.
+                Optional<Envelope.Unwrapped> unwrapped = Envelope.unwrap(body);
+                if (unwrapped.isPresent()) {
+                    return new Job.Reply(unwrapped.get().status(), TaskReply.JSON, unwrapped.get().body());
+                }
+            }
+            return new Job.Reply(status, Replies.header(reply, WireHeaders.CONTENT_TYPE), body);
         } catch (TaskError error) {
             return errorReply(error, job);
         } finally {

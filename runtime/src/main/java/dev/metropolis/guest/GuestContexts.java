@@ -1,8 +1,14 @@
 package dev.metropolis.guest;
 
+import dev.metropolis.script.Grants;
+import dev.metropolis.script.Language;
 import dev.metropolis.script.ScriptProblem;
 import dev.metropolis.script.TaskScript;
+import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.logging.Level;
@@ -12,6 +18,7 @@ import org.graalvm.polyglot.PolyglotException;
 import org.graalvm.polyglot.SandboxPolicy;
 import org.graalvm.polyglot.Source;
 import org.graalvm.polyglot.Value;
+import org.graalvm.polyglot.io.FileSystem;
 import org.graalvm.polyglot.io.IOAccess;
 
 /**
@@ -19,7 +26,7 @@ import org.graalvm.polyglot.io.IOAccess;
  * thread, native, environment or Java access, and of the disk only the scripts folder, read-only
  * ({@link ScriptFolderFileSystem}). Only host buffers cross in (payload bytes).
  */
-public final class GuestContexts {
+public final class GuestContexts implements AutoCloseable {
     /** The constrained sandbox's host access, plus reading host byte buffers (zero-copy payloads). */
     private static final HostAccess HOST_ACCESS =
             HostAccess.newBuilder(HostAccess.CONSTRAINED).allowBufferAccess(true).build();
@@ -27,6 +34,8 @@ public final class GuestContexts {
     private final Engines engines;
     private final TaskServices services;
     private final LoadLimit load;
+    /** Python's spare context, once {@link #keepSpares} was called. */
+    private volatile SpareContexts spares;
 
     /**
      * Contexts on {@code engines} whose scripts reach {@code services} as far as their grants allow,
@@ -46,6 +55,54 @@ public final class GuestContexts {
     /** Contexts that only answer their messages: no NATS calls, environment or secrets. */
     public GuestContexts(Engines engines) {
         this(engines, TaskServices.none());
+    }
+
+    /**
+     * From now on keeps one Python context ready on the shared engine, for scripts in
+     * {@code folder}: a new or reloaded script, or a pool that grows, then starts from an
+     * initialised interpreter and adapter and runs only its own module code (about 16 MiB of heap).
+     */
+    public synchronized void keepSpares(Path folder) {
+        if (spares == null) {
+            spares = new SpareContexts(Language.PYTHON.id(), () -> spare(folder));
+            spares.start();
+        }
+    }
+
+    /** The spares kept, or null before {@link #keepSpares}. */
+    SpareContexts spares() {
+        return spares;
+    }
+
+    private SpareContexts.Spare spare(Path folder) {
+        GuestLanguage language = GuestLanguage.of(Language.PYTHON);
+        PluggableOutput out = new PluggableOutput();
+        PluggableOutput err = new PluggableOutput();
+        PluggableFileSystem files;
+        try {
+            files = new PluggableFileSystem(new ScriptFolderFileSystem(folder, Grants.NONE, "a spare context"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Context.Builder builder = builder(language, files, out, err).engine(engines.get(Language.PYTHON));
+        language.configure(builder, folder);
+        Context context = builder.build();
+        try {
+            context.initialize(Language.PYTHON.id());
+            return new SpareContexts.Spare(context, language.adapter(context), out, err, files);
+        } catch (RuntimeException e) {
+            context.close(true);
+            throw e;
+        }
+    }
+
+    /** Closes the spare context, if one is kept. */
+    @Override
+    public void close() {
+        SpareContexts current = spares;
+        if (current != null) {
+            current.close();
+        }
     }
 
     /** The default of {@code --load-timeout}. */
@@ -77,6 +134,17 @@ public final class GuestContexts {
         return new GuestFactory(script, files -> create(script, language, source, secrets, kv, http, files));
     }
 
+    /** What every context is built with: the sandbox, host access, and the given file system and output. */
+    private static Context.Builder builder(GuestLanguage language, FileSystem files, OutputStream out, OutputStream err) {
+        return Context.newBuilder(language.language().id())
+                .sandbox(SandboxPolicy.CONSTRAINED)
+                .allowHostAccess(HOST_ACCESS)
+                .allowIO(IOAccess.newBuilder().fileSystem(ScriptFolderFileSystem.forGuest(files)).build())
+                .in(InputStream.nullInputStream())
+                .out(out)
+                .err(err);
+    }
+
     private GuestContext create(TaskScript script, GuestLanguage language, Source source, GuestSecrets secrets, GuestKv kv,
             GuestHttp http, ScriptFolderFileSystem files) throws ScriptProblem {
         String missing = secrets.missing();
@@ -89,25 +157,34 @@ public final class GuestContexts {
         GuestApi api = new GuestApi(script, scope, language,
                 new GuestCalls(script, services.nats(), services.tracing(), language), http, kv, secrets,
                 services.environment());
-        Context.Builder builder = Context.newBuilder(script.language().id());
-        if (ownsEngine(script)) {
-            builder.logHandler(new GuestLogHandler()); // the engine is the context's own, closed with it
+        SpareContexts current = spares;
+        SpareContexts.Spare spare = current == null || ownsEngine(script) || script.language() != Language.PYTHON
+                ? null : current.take();
+        Context context;
+        if (spare != null) {
+            spare.out().plug(out);
+            spare.err().plug(err);
+            spare.files().plug(files);
+            context = spare.context();
         } else {
-            builder.engine(engines.get(script.language()));
+            Context.Builder builder = builder(language, files, out, err);
+            if (ownsEngine(script)) {
+                builder.logHandler(new GuestLogHandler()); // the engine is the context's own, closed with it
+            } else {
+                builder.engine(engines.get(script.language()));
+            }
+            language.configure(builder, files.root());
+            context = builder.build();
         }
-        builder.sandbox(SandboxPolicy.CONSTRAINED)
-                .allowHostAccess(HOST_ACCESS)
-                .allowIO(IOAccess.newBuilder().fileSystem(ScriptFolderFileSystem.forGuest(files)).build())
-                .in(InputStream.nullInputStream())
-                .out(out)
-                .err(err);
-        language.configure(builder, files.root());
-        Context context = builder.build();
         try {
-            // The language itself starts up outside the load timeout: the first Python context of a
-            // JVM takes seconds to, however quick the script.
-            context.initialize(script.language().id());
-            Value dispatch = language.bind(context, script, source,
+            Value adapter = spare != null ? spare.adapter() : null;
+            if (adapter == null) {
+                // The language itself starts up outside the load timeout: the first Python context of a
+                // JVM takes seconds to, however quick the script.
+                context.initialize(script.language().id());
+                adapter = language.adapter(context);
+            }
+            Value dispatch = language.bind(context, script, source, adapter,
                     new GuestLanguage.HostSide(api.asGuestObject(), new GuestLog(script.name(), secrets), load, files));
             return new GuestContext(script, language, context, dispatch, out, err, scope, secrets);
         } catch (ScriptProblem | RuntimeException e) {

@@ -35,10 +35,10 @@ final class GuestHttp {
     private static final Set<String> RESTRICTED = Set.of("connection", "content-length", "expect", "host", "upgrade");
 
     private final TaskScript script;
-    private final HttpClient client;
+    private final SharedHttpClient client;
     private final long maxResponseBytes;
 
-    GuestHttp(TaskScript script, HttpClient client, long maxResponseBytes) {
+    GuestHttp(TaskScript script, SharedHttpClient client, long maxResponseBytes) {
         this.script = script;
         this.client = client;
         this.maxResponseBytes = maxResponseBytes;
@@ -82,7 +82,8 @@ final class GuestHttp {
             }
             HttpResponse<InputStream> response;
             try {
-                response = client.send(request(scope, verb, uri, headers, body, left), HttpResponse.BodyHandlers.ofInputStream());
+                response = client.get().send(request(scope, verb, uri, headers, body, left),
+                        HttpResponse.BodyHandlers.ofInputStream());
             } catch (HttpTimeoutException e) { // connecting or answering
                 return timedOut(uri, limit);
             } catch (IOException e) {

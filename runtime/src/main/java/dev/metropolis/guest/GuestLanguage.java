@@ -31,12 +31,18 @@ interface GuestLanguage {
     Source source(TaskScript script);
 
     /**
-     * Evaluates the adapter and the script's source in a fresh context and returns the
-     * dispatcher: the adapter's wrapper around the script's task function. {@code host} is what
-     * the adapter offers the script beyond its message ({@link GuestApi}), {@code log} where its
-     * log calls go.
+     * Evaluates the adapter (the calling convention, the same for every script) in a fresh context
+     * and returns its {@code bind} function. Done before a script is known for a spare context.
      */
-    Value bind(Context context, TaskScript script, Source source, HostSide host) throws ScriptProblem;
+    Value adapter(Context context);
+
+    /**
+     * Evaluates the script's source in a context whose {@link #adapter} is {@code adapter} and
+     * returns the dispatcher: the adapter's wrapper around the script's task function. {@code host}
+     * is what the adapter offers the script beyond its message ({@link GuestApi}), its log, its
+     * load timeout and its view of the folder.
+     */
+    Value bind(Context context, TaskScript script, Source source, Value adapter, HostSide host) throws ScriptProblem;
 
     /**
      * What the adapter's {@code bind} is given besides the task function: the host's functions, the

@@ -43,8 +43,12 @@ final class JavaScriptLanguage implements GuestLanguage {
     }
 
     @Override
-    public Value bind(Context context, TaskScript script, Source source, HostSide host) throws ScriptProblem {
-        Value bind = context.eval(ADAPTER);
+    public Value adapter(Context context) {
+        return context.eval(ADAPTER);
+    }
+
+    @Override
+    public Value bind(Context context, TaskScript script, Source source, Value bind, HostSide host) throws ScriptProblem {
         // require() in classic scripts and ES modules alike: CommonJS packages work in both.
         Value require = context.eval(REQUIRE).execute(new CommonJsModules(host.files()).loader())
                 .execute(Sources.scriptPath(script));

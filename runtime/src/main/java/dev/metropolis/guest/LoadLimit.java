@@ -24,8 +24,12 @@ import org.graalvm.polyglot.PolyglotException;
  */
 final class LoadLimit {
     private static final Logger LOG = Logger.getLogger(LoadLimit.class.getName());
-    /** The default of {@code --load-timeout}. */
-    static final Duration DEFAULT = Duration.ofSeconds(5);
+    /**
+     * The default of {@code --load-timeout}. Generous: a stuck script holds one of the creator
+     * threads (two at least) this long, but an import that takes 0.5 s on a quiet machine took over
+     * 5 s on 2 cores at a load average of 14-19, where the earlier 5 s default failed examples.
+     */
+    static final Duration DEFAULT = Duration.ofSeconds(30);
     /** How long interrupted module code gets to stop before its context is cancelled. */
     private static final Duration GRACE = Duration.ofSeconds(1);
     private static final int RUNNING = 0;

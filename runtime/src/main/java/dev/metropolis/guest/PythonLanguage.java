@@ -58,12 +58,16 @@ final class PythonLanguage implements GuestLanguage {
     }
 
     @Override
-    public Value bind(Context context, TaskScript script, Source source, HostSide host) throws ScriptProblem {
+    public Value adapter(Context context) {
+        return context.eval(ADAPTER);
+    }
+
+    @Override
+    public Value bind(Context context, TaskScript script, Source source, Value bind, HostSide host) throws ScriptProblem {
         Path folder = host.files().root();
         ProxyExecutable denied = args -> host.files().lastDenial();
         context.eval(SEARCH_PATH).execute(folder.toString(), folder.resolve(ScriptFolderFileSystem.SITE_PACKAGES).toString(),
                 denied);
-        Value bind = context.eval(ADAPTER);
         Sources.evaluate(context, source, script, this, host.load());
         if (script.isWorker()) {
             return WorkerBinding.dispatcher(bind.getMember("worker"), script, host);

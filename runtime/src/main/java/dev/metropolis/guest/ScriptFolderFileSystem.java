@@ -54,7 +54,7 @@ final class ScriptFolderFileSystem implements FileSystem {
     }
 
     /** The guest's view, with the languages' own homes (GraalPy's standard library) readable as well. */
-    static FileSystem forGuest(ScriptFolderFileSystem folder) {
+    static FileSystem forGuest(FileSystem folder) {
         return FileSystem.allowInternalResourceAccess(FileSystem.allowLanguageHomeAccess(folder));
     }
 

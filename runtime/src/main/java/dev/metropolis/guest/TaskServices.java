@@ -2,9 +2,7 @@ package dev.metropolis.guest;
 
 import dev.metropolis.trace.Tracing;
 import io.nats.client.Connection;
-import java.net.http.HttpClient;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Supplier;
@@ -18,35 +16,23 @@ import java.util.function.Supplier;
  * @param tracing     where call spans go
  * @param environment the host's environment variables
  * @param secretsDir  the folder holding one file per secret, or null for none
- * @param http        the client for the HTTP requests scripts send (it must not follow redirects:
- *                    each target is checked against the grants first)
+ * @param http        the client for the HTTP requests scripts send
  * @param maxHttpResponseBytes the largest HTTP response body a script may read
  */
 public record TaskServices(Supplier<Connection> nats, Tracing tracing, Map<String, String> environment, Path secretsDir,
-        HttpClient http, long maxHttpResponseBytes) {
+        SharedHttpClient http, long maxHttpResponseBytes) {
     public TaskServices {
         Objects.requireNonNull(nats, "nats");
         Objects.requireNonNull(tracing, "tracing");
         environment = Map.copyOf(environment);
         Objects.requireNonNull(http, "http");
-        if (http.followRedirects() != HttpClient.Redirect.NEVER) {
-            throw new IllegalArgumentException("the scripts' HTTP client must not follow redirects by itself");
-        }
         if (maxHttpResponseBytes < 1) {
             throw new IllegalArgumentException("the largest HTTP response must be positive, got " + maxHttpResponseBytes);
         }
     }
 
-    /** The HTTP client scripts' requests go through: connections reused, HTTP/2 where offered, no redirects. */
-    public static HttpClient httpClient() {
-        return HttpClient.newBuilder()
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .connectTimeout(Duration.ofSeconds(5))
-                .build();
-    }
-
     /** No connection, tracing, environment or secrets: for contexts that only answer. */
     public static TaskServices none() {
-        return new TaskServices(() -> null, Tracing.disabled(), Map.of(), null, httpClient(), 10L << 20);
+        return new TaskServices(() -> null, Tracing.disabled(), Map.of(), null, new SharedHttpClient(), 10L << 20);
     }
 }

@@ -2,6 +2,7 @@ package dev.metropolis.host;
 
 import dev.metropolis.guest.Engines;
 import dev.metropolis.guest.GuestContexts;
+import dev.metropolis.guest.SharedHttpClient;
 import dev.metropolis.guest.TaskServices;
 import dev.metropolis.observe.Observability;
 import dev.metropolis.observe.TelemetryBuilder;
@@ -18,7 +19,6 @@ import io.helidon.metrics.api.MeterRegistry;
 import io.helidon.webserver.WebServer;
 import io.nats.client.Connection;
 import java.io.IOException;
-import java.net.http.HttpClient;
 import java.time.Clock;
 import java.util.concurrent.ScheduledExecutorService;
 import dev.metropolis.stream.StreamRuntime;
@@ -63,10 +63,11 @@ public final class Host implements AutoCloseable {
     private final ExecutorService settler =
             Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("stream-settler-", 1).factory());
     private final ScriptSet scripts;
+    private final GuestContexts contexts;
     private final CompletableFuture<Connection> nats;
     private final MeterRegistry registry;
     /** The client of the scripts' HTTP requests: shared, so connections are reused across messages. */
-    private final HttpClient http = TaskServices.httpClient();
+    private final SharedHttpClient http = new SharedHttpClient();
     private FolderWatcher watcher;
     private WebServer observe;
 
@@ -84,8 +85,9 @@ public final class Host implements AutoCloseable {
             creators.put(language, Executors.newFixedThreadPool(cores,
                     Thread.ofPlatform().daemon(true).name("context-creator-" + language.id() + "-", 1).factory()));
         }
-        this.scripts = new ScriptSet(folder.root(), new GuestContexts(engines, new TaskServices(() -> connection(), tracing,
-                environment, config.secretsDir(), http, config.maxHttpResponseBytes()), config.loadTimeout()), creators::get,
+        this.contexts = new GuestContexts(engines, new TaskServices(() -> connection(), tracing, environment,
+                config.secretsDir(), http, config.maxHttpResponseBytes()), config.loadTimeout());
+        this.scripts = new ScriptSet(folder.root(), contexts, creators::get,
                 watchdog, nanoTime, config.drainTimeout(), retirer, metrics, tracing,
                 connection -> new StreamRuntime(connection, config.missingStreams(), config.drainTimeout(), metrics,
                         streamTimer, settler, Clock.systemUTC(), nanoTime),
@@ -143,6 +145,8 @@ public final class Host implements AutoCloseable {
             if (config.watch()) {
                 host.watcher = new FolderWatcher(host.folder, QUIET, POLL, changed -> host.scripts.apply(changed, host.nats));
                 host.watcher.start();
+                // While following edits, a spare Python context makes a saved or added script answer sooner.
+                host.contexts.keepSpares(host.folder.root());
             }
             LOG.log(Level.INFO, "host ready in {0} ms: {1}", new Object[] {
                 String.valueOf((System.nanoTime() - started) / 1_000_000), ReadyReport.of(host.served(), host.problems())});
@@ -257,6 +261,7 @@ public final class Host implements AutoCloseable {
             }
         }
         watchdog.close();
+        contexts.close();
         creators.values().forEach(ExecutorService::shutdownNow);
         creators.values().forEach(creator -> awaitTermination(creator, Duration.ofSeconds(5)));
         if (observe != null) {
