@@ -179,6 +179,28 @@ class ConsoleBrowserTest {
 
     @Test
     @Order(3)
+    void aStreamingTasksChunksShowAsTheyArrive() {
+        clickRow("words");
+        Await.until(Duration.ofSeconds(5), "the words task's form", () -> shows("#try-send")
+                && "/text/words".equals(browser.findElement(By.id("try-path")).getDomProperty("value")));
+        browser.findElement(By.id("try-body")).clear();
+        browser.findElement(By.id("try-body")).sendKeys("{\"text\": \"one two three\", \"delay\": 1}");
+        browser.findElement(By.id("try-send")).click();
+
+        // A word a second: the page shows the first chunks while the task is still yielding the rest.
+        Await.until(Duration.ofSeconds(15), "the first chunk alone", () -> shows("#try-reply")
+                && browser.findElement(By.id("try-reply")).getText().contains("\"one\"")
+                && !browser.findElement(By.id("try-reply")).getText().contains("\"three\"")
+                && browser.findElement(By.id("try-time")).getText().contains("still receiving"));
+        Await.until(Duration.ofSeconds(15), "the whole stream", () -> shows("#try-reply")
+                && browser.findElement(By.id("try-reply")).getText().contains("\"three\"")
+                && !browser.findElement(By.id("try-time")).getText().contains("still"));
+        assertThat(browser.findElement(By.id("try-reply")).getText()).isEqualTo("\"one\"\n\"two\"\n\"three\"");
+        assertThat(browser.findElement(By.id("try-status")).getText()).isEqualTo("200 OK");
+    }
+
+    @Test
+    @Order(4)
     void markupInADescriptionAndInAReplyIsShownAsText() {
         assertThat(rowText("xss", "onerror")).contains("<img src=x onerror=\"window.__xss='description'\">");
         clickRow("xss");
@@ -193,7 +215,7 @@ class ConsoleBrowserTest {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void aScriptAddedToTheFolderAppearsWithoutReloadingThePageAndSoDoLoadErrors() throws Exception {
         script("window.__samePage = 'yes'");
         Files.writeString(scripts.resolve("late.js"), LATE_SCRIPT);
@@ -210,7 +232,7 @@ class ConsoleBrowserTest {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void showsLiveNumbersAndLastErrorsWithTheirRequestIds() throws Exception {
         for (int i = 0; i < 20; i++) {
             post("/text/reverse", "request " + i, null);
@@ -230,7 +252,7 @@ class ConsoleBrowserTest {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void behindAuthThePageAsksForACredentialAndShowsTheTasksOnceGivenOne() throws Exception {
         String key = "mtr_console_browser_0123456789abcdef0123";
         Path auth = Files.createTempDirectory("metropolis-auth").resolve("auth.json");

@@ -89,7 +89,11 @@ public final class GuestContexts implements AutoCloseable {
         Context context = builder.build();
         try {
             context.initialize(Language.PYTHON.id());
-            return new SpareContexts.Spare(context, language.adapter(context), out, err, files);
+            Value adapter = language.adapter(context);
+            // Module code is run again in every context: a reloaded script that imports json and
+            // datetime paid ~0.5 s for them (a probe in docs/STACK.md). The spare runs them ahead.
+            PythonLanguage.preload(context, PythonLanguage.importedBy(folder));
+            return new SpareContexts.Spare(context, adapter, out, err, files);
         } catch (RuntimeException e) {
             context.close(true);
             throw e;

@@ -40,6 +40,29 @@ final class PythonLanguage implements GuestLanguage {
                 builtins.open = open
             _prepare
             """, "<metropolis>/prepare.py").internal(true).buildLiteral();
+    /**
+     * A spare context's head start: imports the standard-library modules among {@code names}
+     * (never a module of the scripts folder: nothing is read there before a script claims the
+     * context). A module that fails to import is left for the script's own import to report.
+     */
+    private static final Source PRELOAD = Source.newBuilder("python", """
+            import importlib, sys
+            def _preload(names):
+                stdlib = getattr(sys, "stdlib_module_names", frozenset())
+                loaded = []
+                for name in names:
+                    if name.split(".")[0] in stdlib and name not in sys.modules:
+                        try:
+                            importlib.import_module(name)
+                            loaded.append(name)
+                        except Exception:
+                            pass
+                return len(loaded)
+            _preload
+            """, "<metropolis>/preload.py").internal(true).buildLiteral();
+    /** The modules a Python file imports at the start of a line: {@code import a, b.c} and {@code from d import e}. */
+    private static final Pattern IMPORT = Pattern.compile(
+            "^\\s*(?:import\\s+([\\w.]+(?:\\s*,\\s*[\\w.]+)*)|from\\s+([\\w.]+)\\s+import\\b)", Pattern.MULTILINE);
     private static final Pattern NOT_FOUND = Pattern.compile("ModuleNotFoundError: No module named '([^']+)'.*", Pattern.DOTALL);
 
     @Override
@@ -55,6 +78,33 @@ final class PythonLanguage implements GuestLanguage {
     @Override
     public Source source(TaskScript script) {
         return Sources.script(script);
+    }
+
+    /** The modules the Python files of {@code folder} import (its top level only), in the order first seen. */
+    static java.util.Set<String> importedBy(Path folder) {
+        java.util.Set<String> names = new java.util.LinkedHashSet<>();
+        try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(folder)) {
+            for (Path file : files.filter(f -> f.getFileName().toString().endsWith(".py")).sorted().toList()) {
+                Matcher imports = IMPORT.matcher(java.nio.file.Files.readString(file));
+                while (imports.find()) {
+                    String group = imports.group(1) != null ? imports.group(1) : imports.group(2);
+                    for (String name : group.split(",")) {
+                        if (!name.isBlank() && !name.strip().startsWith(".")) {
+                            names.add(name.strip());
+                        }
+                    }
+                }
+            }
+        } catch (java.io.IOException | java.io.UncheckedIOException e) {
+            return names; // a head start only: what was read so far
+        }
+        return names;
+    }
+
+    /** Imports the standard-library modules among {@code names} in a spare context; how many were imported. */
+    static int preload(Context context, java.util.Collection<String> names) {
+        return context.eval(PRELOAD).execute(org.graalvm.polyglot.proxy.ProxyArray.fromList(new java.util.ArrayList<>(names)))
+                .asInt();
     }
 
     @Override

@@ -135,6 +135,32 @@ class SpareContextsTest {
     }
 
     @Test
+    void theSpareHasImportedTheStandardModulesTheFolderUsesButNoneOfTheFoldersOwn() throws Exception {
+        Files.writeString(folder.resolve("helper.py"), "VALUE = 1\n");
+        TaskScript script = script("user.py", "", """
+                import sys
+                seen = {name: name in sys.modules for name in ("colorsys", "helper")}
+                import colorsys, helper
+                from json import dumps
+                def handle(body, msg):
+                    return seen
+                """);
+        try (GuestContexts fresh = new GuestContexts(engines)) {
+            fresh.keepSpares(folder); // made now: it reads the imports of user.py
+            Await.until(READY, "a spare Python context", () -> fresh.spares().isReady());
+            try (GuestContext context = fresh.factory(script).call()) {
+                assertThat(fresh.spares().taken()).isEqualTo(1);
+                assertThat(answer(context, "")).isEqualTo("{\"colorsys\":true,\"helper\":false}");
+            }
+        }
+        // Without a spare, nothing is there before the script imports it.
+        try (GuestContexts unspared = new GuestContexts(engines); GuestContext context = unspared.factory(script).call()) {
+            assertThat(answer(context, "")).isEqualTo("{\"colorsys\":false,\"helper\":false}");
+        }
+        assertThat(PythonLanguage.importedBy(folder)).containsSequence("sys", "colorsys", "helper", "json");
+    }
+
+    @Test
     void javaScriptAndScriptsWithAnEngineOfTheirOwnDoNotTakeIt() throws Exception {
         TaskScript js = script("echo.js", "", "function handle(body, msg) { return body; }\n");
         TaskScript alone = script("alone.py", "concurrency = 1", "def handle(body, msg):\n    return body\n");

@@ -37,20 +37,33 @@ export async function getJson(path) {
   return response.json();
 }
 
-// One request through the gateway's own routes: what came back, and how long it took.
-export async function call(method, path, body, headers) {
+// One request through the gateway's own routes: what came back, and how long it took. The body is
+// read as it arrives; onPartial, when given, sees each part (a streaming task's chunks) with partial: true.
+export async function call(method, path, body, headers, onPartial) {
   const init = { method, headers: withKey(headers) };
   if (body !== null && method !== 'GET' && method !== 'DELETE') init.body = body;
   const started = performance.now();
   const response = await fetch(path, init);
-  const text = await response.text();
-  return {
+  const reply = {
     status: response.status,
     statusText: response.statusText,
     headers: [...response.headers.entries()],
-    body: text,
-    millis: performance.now() - started,
   };
+  let text = '';
+  if (response.body && onPartial) {
+    const reader = response.body.getReader();
+    const decoder = new TextDecoder();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      text += decoder.decode(value, { stream: true });
+      onPartial({ ...reply, body: text, millis: performance.now() - started, partial: true });
+    }
+    text += decoder.decode();
+  } else {
+    text = await response.text();
+  }
+  return { ...reply, body: text, millis: performance.now() - started, partial: false };
 }
 
 // Reads a Server-Sent Events stream with fetch (EventSource cannot send an API key) and reconnects.

@@ -86,7 +86,9 @@ export function renderTryIt(container, task) {
     try {
       const sent = { method: method.value, path: path.value, body: body.value };
       localStorage.setItem(LAST + task.task, JSON.stringify(sent));
-      const reply = await call(sent.method, sent.path, sent.body, { 'Content-Type': contentType(sent.body) });
+      // A streaming task's chunks show as they come (NDJSON lines), then the whole reply.
+      const reply = await call(sent.method, sent.path, sent.body, { 'Content-Type': contentType(sent.body) },
+        (partial) => showReply(result, partial));
       showReply(result, reply);
     } catch (error) {
       clear(result).append(el('p', { class: 'problem' }, `The request failed: ${error.message}`));
@@ -101,8 +103,9 @@ function showReply(result, reply) {
   clear(result);
   const status = el('span', { id: 'try-status', class: `status ${reply.status < 400 ? 'ok' : 'bad'}` });
   text(status, `${reply.status} ${reply.statusText}`);
-  result.append(el('p', {}, status, ' ', el('span', { id: 'try-time' }, `${reply.millis.toFixed(1)} ms`)),
+  const time = reply.partial ? `${reply.millis.toFixed(1)} ms so far, still receiving` : `${reply.millis.toFixed(1)} ms`;
+  result.append(el('p', {}, status, ' ', el('span', { id: 'try-time' }, time)),
     el('table', { id: 'try-headers' }, el('tbody', {},
       reply.headers.map(([name, value]) => el('tr', {}, el('td', { class: 'mono' }, name), el('td', { class: 'mono' }, value))))),
-    el('pre', { id: 'try-reply' }, pretty(reply.body, reply.headers)));
+    el('pre', { id: 'try-reply' }, reply.partial ? reply.body : pretty(reply.body, reply.headers)));
 }
