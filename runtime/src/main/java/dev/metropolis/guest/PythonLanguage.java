@@ -4,14 +4,23 @@ import dev.metropolis.script.Language;
 import dev.metropolis.script.ScriptProblem;
 import dev.metropolis.script.TaskScript;
 import dev.metropolis.task.Payload;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.graalvm.polyglot.Context;
 import org.graalvm.polyglot.PolyglotException;
 import org.graalvm.polyglot.Source;
 import org.graalvm.polyglot.Value;
+import org.graalvm.polyglot.proxy.ProxyArray;
 import org.graalvm.polyglot.proxy.ProxyExecutable;
 
 /** GraalPy: the script runs as {@code __main__}; its task function is a module-level name. */
@@ -81,11 +90,11 @@ final class PythonLanguage implements GuestLanguage {
     }
 
     /** The modules the Python files of {@code folder} import (its top level only), in the order first seen. */
-    static java.util.Set<String> importedBy(Path folder) {
-        java.util.Set<String> names = new java.util.LinkedHashSet<>();
-        try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(folder)) {
+    static Set<String> importedBy(Path folder) {
+        Set<String> names = new LinkedHashSet<>();
+        try (Stream<Path> files = Files.list(folder)) {
             for (Path file : files.filter(f -> f.getFileName().toString().endsWith(".py")).sorted().toList()) {
-                Matcher imports = IMPORT.matcher(java.nio.file.Files.readString(file));
+                Matcher imports = IMPORT.matcher(Files.readString(file));
                 while (imports.find()) {
                     String group = imports.group(1) != null ? imports.group(1) : imports.group(2);
                     for (String name : group.split(",")) {
@@ -95,16 +104,15 @@ final class PythonLanguage implements GuestLanguage {
                     }
                 }
             }
-        } catch (java.io.IOException | java.io.UncheckedIOException e) {
+        } catch (IOException | UncheckedIOException e) {
             return names; // a head start only: what was read so far
         }
         return names;
     }
 
     /** Imports the standard-library modules among {@code names} in a spare context; how many were imported. */
-    static int preload(Context context, java.util.Collection<String> names) {
-        return context.eval(PRELOAD).execute(org.graalvm.polyglot.proxy.ProxyArray.fromList(new java.util.ArrayList<>(names)))
-                .asInt();
+    static int preload(Context context, Collection<String> names) {
+        return context.eval(PRELOAD).execute(ProxyArray.fromList(new ArrayList<>(names))).asInt();
     }
 
     @Override

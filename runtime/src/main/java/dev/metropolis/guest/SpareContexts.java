@@ -12,11 +12,13 @@ import org.graalvm.polyglot.Context;
 import org.graalvm.polyglot.Value;
 
 /**
- * One context of a language made ahead of need: its interpreter initialised and the adapter
- * evaluated, so that the next script (a new file, a reloaded version, a pool growing) only runs its
- * own module code. A GraalPy context takes most of a second to reach that point on a warm engine;
- * a JavaScript one milliseconds, so only Python keeps a spare. Made on a thread of its own, one at a
- * time, after the host is ready and again each time the spare is taken; never while the host starts.
+ * One context of a language made ahead of need: its interpreter initialised, the adapter evaluated
+ * and the standard modules the folder's scripts import imported, so that the next script (a new
+ * file, a reloaded version, a pool growing) only runs its own module code. A GraalPy context takes
+ * a few hundred milliseconds to reach that point on a warm engine, and imports run again in every
+ * context; a JavaScript context takes milliseconds, so only Python keeps a spare. Made on a thread
+ * of its own, one at a time, once the host is ready and again whenever the spare is taken (or asked
+ * for after a failed attempt); never while the host starts.
  */
 final class SpareContexts implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(SpareContexts.class.getName());
@@ -43,13 +45,13 @@ final class SpareContexts implements AutoCloseable {
         refill();
     }
 
-    /** The ready spare, which is then the caller's (a new one is made); null when none is ready. */
+    /** The ready spare, which is then the caller's; null when none is ready. Either way the next is made. */
     Spare take() {
         Spare spare = ready.getAndSet(null);
         if (spare != null) {
             taken.incrementAndGet();
-            refill();
         }
+        refill(); // after a taken spare, or a failed attempt to make one
         return spare;
     }
 
