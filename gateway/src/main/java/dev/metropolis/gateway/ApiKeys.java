@@ -28,9 +28,13 @@ final class ApiKeys {
     }
 
     private final List<Entry> entries;
+    /** Each entry's caller, made once: its identity header is then serialised once too. */
+    private final List<CallerIdentity> callers;
 
     ApiKeys(List<Entry> entries) {
         this.entries = List.copyOf(entries);
+        this.callers = this.entries.stream().map(entry -> new CallerIdentity("api_key", entry.name(), entry.name(),
+                entry.scopes(), entry.tasks(), java.util.Map.of())).toList();
     }
 
     boolean isEmpty() {
@@ -40,15 +44,14 @@ final class ApiKeys {
     /** The caller holding {@code presented}, if it is a known key. */
     Optional<CallerIdentity> find(String presented) {
         byte[] hash = sha256(presented);
-        Entry found = null;
-        for (Entry entry : entries) {
+        CallerIdentity found = null;
+        for (int i = 0; i < entries.size(); i++) {
             // Every entry is compared, whatever matched before: the time taken says nothing about the keys.
-            if (MessageDigest.isEqual(entry.sha256(), hash) && found == null) {
-                found = entry;
+            if (MessageDigest.isEqual(entries.get(i).sha256(), hash) && found == null) {
+                found = callers.get(i);
             }
         }
-        return Optional.ofNullable(found).map(entry -> new CallerIdentity("api_key", entry.name(), entry.name(),
-                entry.scopes(), entry.tasks(), java.util.Map.of()));
+        return Optional.ofNullable(found);
     }
 
     /** Parses 64 hex digits, with the message naming the key on failure. */

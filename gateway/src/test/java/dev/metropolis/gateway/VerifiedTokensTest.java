@@ -86,5 +86,21 @@ class VerifiedTokensTest {
         assertThatThrownBy(() -> verifier.verify(forged)).isInstanceOf(JwtVerifier.InvalidToken.class);
         assertThatThrownBy(() -> verifier.verify(forged)).isInstanceOf(JwtVerifier.InvalidToken.class);
         assertThat(first.subject()).isEqualTo("alice");
+        // The identity header a cached token's requests carry is serialised once, not per request.
+        String header = verifier.verify(good).header();
+        assertThat(verifier.verify(good).header()).isSameAs(header).contains("\"subject\":\"alice\"");
+    }
+
+    @Test
+    void anApiKeyIsTheSameCallerEachTimeWithItsHeaderMadeOnce() {
+        String key = "mtr_test_0123456789abcdef0123456789abcdef";
+        ApiKeys keys = new ApiKeys(List.of(new ApiKeys.Entry("ops", ApiKeys.sha256(key), List.of("orders.write"), List.of())));
+
+        CallerIdentity caller = keys.find(key).orElseThrow();
+
+        assertThat(keys.find(key).orElseThrow()).isSameAs(caller);
+        assertThat(caller.header()).isSameAs(caller.header())
+                .isEqualTo("{\"method\":\"api_key\",\"subject\":\"ops\",\"key\":\"ops\",\"scopes\":[\"orders.write\"],\"claims\":{}}");
+        assertThat(keys.find(key + "x")).isEmpty();
     }
 }
