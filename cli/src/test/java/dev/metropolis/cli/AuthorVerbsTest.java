@@ -8,6 +8,7 @@ import dev.metropolis.guest.Engines;
 import dev.metropolis.host.Host;
 import dev.metropolis.host.HostConfig;
 import dev.metropolis.testkit.Await;
+import dev.metropolis.testkit.Closing;
 import dev.metropolis.testkit.TestNats;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -53,11 +54,7 @@ class AuthorVerbsTest {
 
     @AfterAll
     void stop() throws Exception {
-        for (AutoCloseable resource : new AutoCloseable[] {host, engines, server}) {
-            if (resource != null) {
-                resource.close();
-            }
-        }
+        Closing.closeAll(host, engines, server);
     }
 
     @Test

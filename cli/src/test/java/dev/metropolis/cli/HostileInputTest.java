@@ -11,6 +11,7 @@ import dev.metropolis.host.Host;
 import dev.metropolis.host.HostConfig;
 import dev.metropolis.script.ScriptProblem;
 import dev.metropolis.testkit.Await;
+import dev.metropolis.testkit.Closing;
 import dev.metropolis.testkit.TestNats;
 import io.nats.client.Connection;
 import io.nats.client.Message;
@@ -77,11 +78,7 @@ class HostileInputTest {
 
     @AfterAll
     void stop() throws Exception {
-        for (AutoCloseable resource : new AutoCloseable[] {nats, gateway, host, engines, server}) {
-            if (resource != null) {
-                resource.close();
-            }
-        }
+        Closing.closeAll(nats, gateway, host, engines, server);
     }
 
     /** One line of a corpus file: its tab-separated fields. */

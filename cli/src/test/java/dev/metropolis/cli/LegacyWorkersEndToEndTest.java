@@ -10,6 +10,7 @@ import dev.metropolis.guest.Engines;
 import dev.metropolis.host.Host;
 import dev.metropolis.host.HostConfig;
 import dev.metropolis.testkit.Await;
+import dev.metropolis.testkit.Closing;
 import dev.metropolis.testkit.TestNats;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -75,11 +76,7 @@ class LegacyWorkersEndToEndTest {
 
     @AfterAll
     void stop() throws Exception {
-        for (AutoCloseable resource : new AutoCloseable[] {gateway, host, engines, server}) {
-            if (resource != null) {
-                resource.close();
-            }
-        }
+        Closing.closeAll(gateway, host, engines, server);
     }
 
     private HttpResponse<String> get(String path) throws Exception {

@@ -14,6 +14,7 @@ import dev.metropolis.gateway.Gateway;
 import dev.metropolis.gateway.GatewayConfig;
 import dev.metropolis.observe.ObserveAddress;
 import dev.metropolis.testkit.Await;
+import dev.metropolis.testkit.Closing;
 import dev.metropolis.testkit.FreePort;
 import dev.metropolis.guest.Engines;
 import dev.metropolis.host.Host;
@@ -96,11 +97,7 @@ class ObservabilityTest {
 
     @AfterAll
     void stop() throws Exception {
-        for (AutoCloseable resource : new AutoCloseable[] {nats, gateway, host, engines, server}) {
-            if (resource != null) {
-                resource.close();
-            }
-        }
+        Closing.closeAll(nats, gateway, host, engines, server);
     }
 
     private List<HttpResponse<String>> send(String path, int times) throws Exception {

@@ -8,6 +8,7 @@ import dev.metropolis.guest.Engines;
 import dev.metropolis.host.Host;
 import dev.metropolis.host.HostConfig;
 import dev.metropolis.testkit.Await;
+import dev.metropolis.testkit.Closing;
 import dev.metropolis.testkit.TestNats;
 import io.nats.client.Connection;
 import io.nats.client.Message;
@@ -120,11 +121,7 @@ class StreamingTest {
 
     @AfterAll
     void stop() throws Exception {
-        for (AutoCloseable resource : new AutoCloseable[] {nats, gateway, host, engines, server}) {
-            if (resource != null) {
-                resource.close();
-            }
-        }
+        Closing.closeAll(nats, gateway, host, engines, server);
     }
 
     private HttpRequest.Builder to(String path) {

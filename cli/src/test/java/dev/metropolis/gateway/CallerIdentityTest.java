@@ -15,6 +15,7 @@ import dev.metropolis.host.HostConfig;
 import dev.metropolis.nats.LocalNatsServer;
 import dev.metropolis.nats.NatsSettings;
 import dev.metropolis.testkit.Await;
+import dev.metropolis.testkit.Closing;
 import dev.metropolis.testkit.FreePort;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -97,11 +98,7 @@ class CallerIdentityTest {
 
     @AfterAll
     void stop() throws Exception {
-        for (AutoCloseable resource : new AutoCloseable[] {gateway, host, engines, server}) {
-            if (resource != null) {
-                resource.close();
-            }
-        }
+        Closing.closeAll(gateway, host, engines, server);
     }
 
     private HttpResponse<String> post(String path, String... headers) throws Exception {

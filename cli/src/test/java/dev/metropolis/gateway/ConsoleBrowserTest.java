@@ -8,6 +8,7 @@ import dev.metropolis.host.HostConfig;
 import dev.metropolis.nats.LocalNatsServer;
 import dev.metropolis.nats.NatsSettings;
 import dev.metropolis.testkit.Await;
+import dev.metropolis.testkit.Closing;
 import dev.metropolis.testkit.FreePort;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -103,21 +104,7 @@ class ConsoleBrowserTest {
 
     @AfterAll
     void stop() throws Exception {
-        if (browser != null) {
-            browser.quit();
-        }
-        if (gateway != null) {
-            gateway.close();
-        }
-        if (host != null) {
-            host.close();
-        }
-        if (engines != null) {
-            engines.close();
-        }
-        if (server != null) {
-            server.close();
-        }
+        Closing.closeAll(browser == null ? null : browser::quit, gateway, host, engines, server);
     }
 
     private String base() {

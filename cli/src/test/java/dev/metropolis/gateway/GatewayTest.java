@@ -10,6 +10,7 @@ import dev.metropolis.host.HostConfig;
 import dev.metropolis.nats.LocalNatsServer;
 import dev.metropolis.nats.NatsSettings;
 import dev.metropolis.testkit.Await;
+import dev.metropolis.testkit.Closing;
 import dev.metropolis.testkit.FreePort;
 import io.helidon.webserver.WebServer;
 import io.nats.client.Connection;
@@ -82,18 +83,7 @@ class GatewayTest {
 
     @AfterAll
     void stop() throws Exception {
-        if (gateway != null) {
-            gateway.close();
-        }
-        if (host != null) {
-            host.close();
-        }
-        if (engines != null) {
-            engines.close();
-        }
-        if (server != null) {
-            server.close();
-        }
+        Closing.closeAll(gateway, host, engines, server);
     }
 
     private HttpRequest.Builder to(String path) {

@@ -8,6 +8,7 @@ import dev.metropolis.host.HostConfig;
 import dev.metropolis.nats.LocalNatsServer;
 import dev.metropolis.nats.NatsSettings;
 import dev.metropolis.testkit.Await;
+import dev.metropolis.testkit.Closing;
 import dev.metropolis.testkit.FreePort;
 import io.nats.client.Connection;
 import io.nats.client.ErrorListener;
@@ -90,11 +91,7 @@ class NatsLeastPrivilegeTest {
 
     @AfterAll
     void stop() throws Exception {
-        for (AutoCloseable resource : new AutoCloseable[] {gateway, host, engines, server}) {
-            if (resource != null) {
-                resource.close();
-            }
-        }
+        Closing.closeAll(gateway, host, engines, server);
     }
 
     @Test

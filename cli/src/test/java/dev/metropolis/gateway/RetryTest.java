@@ -8,6 +8,7 @@ import dev.metropolis.host.HostConfig;
 import dev.metropolis.nats.LocalNatsServer;
 import dev.metropolis.nats.NatsSettings;
 import dev.metropolis.testkit.Await;
+import dev.metropolis.testkit.Closing;
 import dev.metropolis.testkit.FreePort;
 import io.nats.client.Connection;
 import io.nats.client.Nats;
@@ -69,11 +70,7 @@ class RetryTest {
 
     @AfterAll
     void stop() throws Exception {
-        for (AutoCloseable closeable : new AutoCloseable[] {gateway, client, engines, server}) {
-            if (closeable != null) {
-                closeable.close();
-            }
-        }
+        Closing.closeAll(gateway, client, engines, server);
     }
 
     @Test

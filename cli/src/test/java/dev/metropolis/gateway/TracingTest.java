@@ -13,6 +13,7 @@ import dev.metropolis.serve.TaskMetrics;
 import dev.metropolis.nats.LocalNatsServer;
 import dev.metropolis.nats.NatsSettings;
 import dev.metropolis.testkit.Await;
+import dev.metropolis.testkit.Closing;
 import dev.metropolis.testkit.FreePort;
 import dev.metropolis.trace.Tracing;
 import io.opentelemetry.api.common.AttributeKey;
@@ -102,11 +103,7 @@ class TracingTest {
 
     @AfterAll
     void stop() throws Exception {
-        for (AutoCloseable resource : new AutoCloseable[] {defaultGateway, defaultHost, gateway, host, tracing, engines, server}) {
-            if (resource != null) {
-                resource.close();
-            }
-        }
+        Closing.closeAll(defaultGateway, defaultHost, gateway, host, tracing, engines, server);
     }
 
     private HttpResponse<String> post(Gateway to, String path, String body, String traceparent) throws Exception {

@@ -13,6 +13,7 @@ import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
 import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
 import com.sun.net.httpserver.HttpServer;
+import dev.metropolis.testkit.Closing;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -71,11 +72,7 @@ class AuthJwksTest {
 
     @AfterAll
     void stop() throws Exception {
-        for (AutoCloseable resource : new AutoCloseable[] {urlGateway, fileGateway}) {
-            if (resource != null) {
-                resource.close();
-            }
-        }
+        Closing.closeAll(urlGateway, fileGateway);
         if (jwks != null) {
             jwks.stop(0);
         }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.metropolis.testkit.Await;
+import dev.metropolis.testkit.Closing;
 import dev.metropolis.testkit.TestNats;
 import io.helidon.webserver.WebServer;
 import io.nats.client.Message;
@@ -53,11 +54,7 @@ class GatewayRefusalsTest {
 
     @AfterAll
     void stop() throws Exception {
-        for (AutoCloseable resource : new AutoCloseable[] {gateway, hold, nats}) {
-            if (resource != null) {
-                resource.close();
-            }
-        }
+        Closing.closeAll(gateway, hold, nats);
     }
 
     /** Asserts the documented error body: the status as code, the kind, a message; no task or subject. */

@@ -8,6 +8,7 @@ import dev.metropolis.nats.Replies;
 import dev.metropolis.task.ErrorKind;
 import dev.metropolis.task.TaskError;
 import dev.metropolis.task.WireHeaders;
+import dev.metropolis.testkit.Closing;
 import dev.metropolis.testkit.TestNats;
 import io.helidon.metrics.api.Counter;
 import io.helidon.metrics.api.Tag;
@@ -44,11 +45,7 @@ class TaskRequesterTest {
 
     @AfterAll
     void stop() throws Exception {
-        for (AutoCloseable resource : new AutoCloseable[] {gateway, responders, nats}) {
-            if (resource != null) {
-                resource.close();
-            }
-        }
+        Closing.closeAll(gateway, responders, nats);
     }
 
     /** A default route on {@code subject} whose task has {@code timeout}. */

@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.metropolis.nats.ServiceDiscovery;
 import dev.metropolis.script.ScriptProblem;
 import dev.metropolis.testkit.Await;
+import dev.metropolis.testkit.Closing;
 import dev.metropolis.testkit.TestNats;
 import io.nats.client.Connection;
 import io.nats.client.Message;
@@ -159,15 +160,7 @@ class LegacyWorkerTest {
     @AfterAll
     void stop() throws Exception {
         Logger.getLogger("").removeHandler(logCapture);
-        if (nats != null) {
-            nats.close();
-        }
-        if (host != null) {
-            host.close();
-        }
-        if (server != null) {
-            server.close();
-        }
+        Closing.closeAll(nats, host, server);
     }
 
     @Test

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.metropolis.nats.ServiceDiscovery;
 import dev.metropolis.testkit.Await;
+import dev.metropolis.testkit.Closing;
 import dev.metropolis.testkit.TestNats;
 import io.nats.client.Connection;
 import io.nats.client.Message;
@@ -166,15 +167,7 @@ class TaskAbilitiesTest {
     @AfterAll
     void stop() throws Exception {
         Logger.getLogger("").removeHandler(logCapture);
-        if (nats != null) {
-            nats.close();
-        }
-        if (host != null) {
-            host.close();
-        }
-        if (server != null) {
-            server.close();
-        }
+        Closing.closeAll(nats, host, server);
     }
 
     private Message call(String subject, String body) throws Exception {
