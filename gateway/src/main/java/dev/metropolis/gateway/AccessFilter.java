@@ -71,9 +71,12 @@ final class AccessFilter implements Filter {
         Authenticator auth = authenticator.get();
         EdgePolicy edge = edge();
         boolean listing = isListing(path);
-        TaskRoute route = listing ? null
-                : routes.get().find(method, path, request.query().first(RouteTable.WORKER_PARAMETER).orElse(null))
-                        .match().map(RouteTable.Match::route).orElse(null);
+        TaskRoute route = null;
+        if (!listing) {
+            RouteTable.Lookup lookup = RouteTable.lookup(routes.get(), request);
+            request.context().register(lookup); // the proxy routes by this lookup: one per request, and the one checked here
+            route = lookup.match().map(RouteTable.Match::route).orElse(null);
+        }
         if (route == null && !listing) {
             chain.proceed(); // no such route: the proxy answers 404 or 405
             return;

@@ -32,6 +32,15 @@ final class Envelope {
         }
     }
 
+    /**
+     * What the caller of {@code route} is answered, synchronously or as a job's stored reply: for a
+     * task in the original wire form whose reply came back 200, the envelope's code and data; empty
+     * otherwise (the reply is relayed as it is).
+     */
+    static Optional<Unwrapped> answer(TaskRoute route, int status, byte[] reply) {
+        return route.envelope() && status == 200 ? unwrap(reply) : Optional.empty();
+    }
+
     /** The status and body of an envelope reply; empty when the reply is not one (relayed as it is). */
     static Optional<Unwrapped> unwrap(byte[] reply) {
         JsonNode envelope;

@@ -136,14 +136,10 @@ final class JobRunner implements AutoCloseable {
             Message reply = requester.request(match.get(), method, headers, message.getData(), match.get().route().timeout());
             byte[] body = reply.getData() == null ? new byte[0] : reply.getData();
             int status = Replies.status(reply);
-            if (match.get().route().envelope() && status == 200) {
-                // As the synchronous answer has it: the envelope's code is the status, its data the JSON body.
-                Optional<Envelope.Unwrapped> unwrapped = Envelope.unwrap(body);
-                if (unwrapped.isPresent()) {
-                    return new Job.Reply(unwrapped.get().status(), TaskReply.JSON, unwrapped.get().body());
-                }
-            }
-            return new Job.Reply(status, Replies.header(reply, WireHeaders.CONTENT_TYPE), body);
+            // As the synchronous answer has it: an envelope's code is the status, its data the JSON body.
+            return Envelope.answer(match.get().route(), status, body)
+                    .map(unwrapped -> new Job.Reply(unwrapped.status(), TaskReply.JSON, unwrapped.body()))
+                    .orElseGet(() -> new Job.Reply(status, Replies.header(reply, WireHeaders.CONTENT_TYPE), body));
         } catch (TaskError error) {
             return errorReply(error, job);
         } finally {

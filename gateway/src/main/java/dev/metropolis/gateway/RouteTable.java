@@ -7,6 +7,7 @@ import dev.metropolis.nats.ServiceDiscovery.EndpointInfo;
 import dev.metropolis.nats.ServiceDiscovery.ServiceInfo;
 import dev.metropolis.task.HttpRoute;
 import dev.metropolis.task.TaskMetadata;
+import io.helidon.webserver.http.ServerRequest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -183,6 +184,12 @@ public final class RouteTable {
      * on to them as an argument.
      */
     static final String WORKER_PARAMETER = "_worker";
+
+    /** The lookup for an HTTP request: its method, its path and its {@link #WORKER_PARAMETER}, if any. */
+    static Lookup lookup(RouteTable table, ServerRequest request) {
+        return table.find(request.prologue().method().text(), request.path().path(),
+                request.query().first(WORKER_PARAMETER).orElse(null));
+    }
 
     /**
      * Finds the route for a request whose query may carry {@link #WORKER_PARAMETER}: with one, the

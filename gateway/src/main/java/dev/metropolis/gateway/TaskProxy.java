@@ -114,8 +114,8 @@ final class TaskProxy implements Handler {
             sendError(response, refused, null, null);
             return;
         }
-        RouteTable.Lookup lookup = routes.get().find(method, path,
-                request.query().first(RouteTable.WORKER_PARAMETER).orElse(null));
+        RouteTable.Lookup lookup = request.context().get(RouteTable.Lookup.class)
+                .orElseGet(() -> RouteTable.lookup(routes.get(), request));
         String route = lookup.match().map(match -> match.route().display()).orElse("none");
         // Counted as the response goes out, so a client that has its answer finds it in the metrics.
         response.beforeSend(() -> metrics.request(route, method, response.status().code(), System.nanoTime() - started));
@@ -320,13 +320,11 @@ final class TaskProxy implements Handler {
             response.header(TRACEPARENT, traceparent);
         }
         byte[] body = reply.getData();
-        if (match.route().envelope() && status == 200) {
-            Optional<Envelope.Unwrapped> unwrapped = Envelope.unwrap(body);
-            if (unwrapped.isPresent()) {
-                status = unwrapped.get().status();
-                body = unwrapped.get().body();
-                response.header(HeaderNames.CONTENT_TYPE, TaskReply.JSON);
-            }
+        Optional<Envelope.Unwrapped> unwrapped = Envelope.answer(match.route(), status, body);
+        if (unwrapped.isPresent()) {
+            status = unwrapped.get().status();
+            body = unwrapped.get().body();
+            response.header(HeaderNames.CONTENT_TYPE, TaskReply.JSON);
         }
         if (ErrorKind.isServerError(status)) {
             LOG.log(Level.FINE, "task {0} answered {1} on {2}", new Object[] {match.route().task(), status, match.subject()});
