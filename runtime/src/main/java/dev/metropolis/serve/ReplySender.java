@@ -64,11 +64,10 @@ final class ReplySender {
     }
 
     private static Outgoing encode(String task, TaskRequest request, TaskReply reply, TaskError failure) {
-        if (failure != null && failure.answer() != null) { // a failure the task answered in its own wire form
-            return new Outgoing(failure, correlated(Replies.headers(failure.answer()), request), failure.answer().body());
-        }
-        return failure == null
-                ? new Outgoing(null, correlated(Replies.headers(reply), request), reply.body())
+        // A failure the task answered in its own wire form goes out as that reply.
+        TaskReply answer = failure == null ? reply : failure.answer();
+        return answer != null
+                ? new Outgoing(failure, correlated(Replies.headers(answer), request), answer.body())
                 : new Outgoing(failure, correlated(Replies.errorHeaders(failure), request),
                         Replies.errorBody(failure, task, request.subject()));
     }
